@@ -1,0 +1,72 @@
+"""Typed per-library settings, stored as settings.json beside the catalog.
+
+Owns: the Settings fields and their defaults, reading and atomically writing them, and where
+a library lives by default. Must not: read anything at import time or touch the catalog.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Optional
+
+SCHEMA_VERSION = 1
+SETTINGS_FILE = "settings.json"
+DEFAULT_MODEL = "dinov2-small"
+
+
+def default_library_dir() -> Path:
+    """LOOKALIKE_LIBRARY if set, else the per-user data dir (platformdirs)."""
+    env = os.environ.get("LOOKALIKE_LIBRARY")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("Lookalike", appauthor=False)) / "library"
+
+
+@dataclass
+class Settings:
+    schema_version: int = SCHEMA_VERSION
+    model: str = DEFAULT_MODEL          # duplicate/similar model; the last scan's model
+    model_dir: Optional[str] = None     # a folder holding DIR/<hub id>/ model folders
+    allow_download: bool = False        # hub downloads only when the user allowed them
+    device: str = "auto"                # auto | cpu | cuda | mps
+    text_search: bool = True            # also embed with CLIP during scans when it resolves
+    thresholds: dict = field(default_factory=dict)  # {model: {"near": t, "similar": t}}
+    decode_threads: int = 0             # 0 = pick from the CPU count
+
+    @classmethod
+    def load(cls, library_dir: Path) -> "Settings":
+        path = Path(library_dir) / SETTINGS_FILE
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return cls()
+        except (OSError, ValueError):
+            # A damaged settings file must not lock the user out; defaults are safe.
+            return cls()
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in raw.items() if k in known and k != "schema_version"}
+        return cls(**values)
+
+    def save(self, library_dir: Path) -> None:
+        library_dir = Path(library_dir)
+        library_dir.mkdir(parents=True, exist_ok=True)
+        data = asdict(self)
+        data["schema_version"] = SCHEMA_VERSION
+        fd, tmp = tempfile.mkstemp(prefix=".settings-", dir=library_dir)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(data, fh, indent=2, sort_keys=True)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, library_dir / SETTINGS_FILE)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def threshold(self, model: str, tier: str, default: float) -> float:
+        return float(self.thresholds.get(model, {}).get(tier, default))
