@@ -1,0 +1,1 @@
+"""The catalog: the only place with SQL. See store.py for the operations."""

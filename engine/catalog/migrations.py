@@ -1,0 +1,68 @@
+"""Numbered schema migrations, applied in order inside one transaction each.
+
+Owns: the DDL of every schema version and the version check. A catalog newer than this app
+is refused, never rewritten. Must not: change user data beyond what a migration's reason says.
+Each migration is (version, one-line reason, statements); append, never edit, old ones.
+"""
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from ..errors import CatalogError
+
+MIGRATIONS: list[tuple[int, str, list[str]]] = [
+    (1, "first schema: folders, files with metadata, embeddings per model", [
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        """CREATE TABLE folders (
+            id INTEGER PRIMARY KEY,
+            path BLOB NOT NULL UNIQUE,
+            added_at REAL NOT NULL)""",
+        """CREATE TABLE files (
+            id INTEGER PRIMARY KEY,
+            folder_id INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+            path BLOB NOT NULL UNIQUE,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            content_hash TEXT,
+            width INTEGER, height INTEGER, format TEXT,
+            taken_at TEXT, camera TEXT,
+            error TEXT,
+            scanned_at REAL NOT NULL)""",
+        "CREATE INDEX files_content_hash ON files(content_hash)",
+        "CREATE INDEX files_folder ON files(folder_id)",
+        """CREATE TABLE embeddings (
+            file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+            model TEXT NOT NULL,
+            dim INTEGER NOT NULL,
+            vector BLOB NOT NULL,
+            seq INTEGER NOT NULL,
+            PRIMARY KEY (file_id, model))""",
+        "CREATE INDEX embeddings_model_seq ON embeddings(model, seq)",
+    ]),
+]
+
+LATEST = MIGRATIONS[-1][0]
+
+
+def current_version(conn: Connection) -> int:
+    return int(conn.execute(text("PRAGMA user_version")).scalar() or 0)
+
+
+def migrate(conn: Connection) -> list[int]:
+    """Bring the schema to LATEST; returns the versions applied. The caller owns the
+    transaction, so a failure leaves the catalog at the version it had."""
+    version = current_version(conn)
+    if version > LATEST:
+        raise CatalogError(
+            f"This library was written by a newer Lookalike (catalog schema {version}, this app "
+            f"knows up to {LATEST}); update Lookalike to open it.")
+    applied = []
+    for number, _reason, statements in MIGRATIONS:
+        if number <= version:
+            continue
+        for statement in statements:
+            conn.execute(text(statement))
+        conn.execute(text(f"PRAGMA user_version = {number}"))
+        applied.append(number)
+    return applied

@@ -1,0 +1,67 @@
+"""The catalog's tables as SQLAlchemy Core objects: the shape the newest migration leaves.
+
+Owns: table and column definitions, and the path column type. Must not: create or alter
+tables (migrations.py does, step by step) or run queries (store.py does).
+"""
+from __future__ import annotations
+
+import os
+
+from sqlalchemy import (Column, Float, ForeignKey, Integer, LargeBinary, MetaData,
+                        String, Table, Text, TypeDecorator)
+
+
+class FsPath(TypeDecorator):
+    """A filesystem path stored as the bytes the OS uses, so names that are not valid UTF-8
+    (common on old Linux drives and camera cards) round-trip exactly."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else os.fsencode(value)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else os.fsdecode(bytes(value))
+
+
+metadata = MetaData()
+
+meta = Table(
+    "meta", metadata,
+    Column("key", String, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+folders = Table(
+    "folders", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("path", FsPath, nullable=False, unique=True),
+    Column("added_at", Float, nullable=False),
+)
+
+files = Table(
+    "files", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("folder_id", Integer, ForeignKey("folders.id", ondelete="CASCADE"), nullable=False),
+    Column("path", FsPath, nullable=False, unique=True),
+    Column("size", Integer, nullable=False),
+    Column("mtime_ns", Integer, nullable=False),
+    Column("content_hash", String),
+    Column("width", Integer),
+    Column("height", Integer),
+    Column("format", String),
+    Column("taken_at", String),   # EXIF DateTimeOriginal as ISO 8601, camera local time
+    Column("camera", String),
+    Column("error", Text),        # why the file could not be read or decoded; NULL when fine
+    Column("scanned_at", Float, nullable=False),
+)
+
+embeddings = Table(
+    "embeddings", metadata,
+    Column("file_id", Integer, ForeignKey("files.id", ondelete="CASCADE"), primary_key=True),
+    Column("model", String, primary_key=True),
+    Column("dim", Integer, nullable=False),
+    Column("vector", LargeBinary, nullable=False),  # float32, L2-normalised
+    Column("seq", Integer, nullable=False),         # write order; lets the index catch up
+)

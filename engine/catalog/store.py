@@ -1,0 +1,306 @@
+"""The catalog store: every query the engine runs against SQLite goes through here.
+
+Owns: opening the database (WAL, foreign keys, migrations), and reads and writes of folders,
+files, embeddings and meta values. Must not: walk folders, decode images or touch FAISS.
+Writes come from one thread at a time (the library's writer); reads may run beside them.
+"""
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Optional, Sequence
+
+import numpy as np
+from sqlalchemy import create_engine, delete, event, func, insert, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DatabaseError
+
+from ..errors import CatalogError
+from . import migrations
+from .schema import embeddings, files, folders, meta
+
+CATALOG_FILE = "catalog.sqlite"
+
+
+@dataclass(frozen=True)
+class FolderRecord:
+    id: int
+    path: str
+    added_at: float
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    id: int
+    folder_id: int
+    path: str
+    size: int
+    mtime_ns: int
+    content_hash: Optional[str]
+    width: Optional[int] = None
+    height: Optional[int] = None
+    format: Optional[str] = None
+    taken_at: Optional[str] = None
+    camera: Optional[str] = None
+    error: Optional[str] = None
+
+
+_FILE_COLUMNS = [files.c.id, files.c.folder_id, files.c.path, files.c.size, files.c.mtime_ns,
+                 files.c.content_hash, files.c.width, files.c.height, files.c.format,
+                 files.c.taken_at, files.c.camera, files.c.error]
+
+
+def _file(row) -> FileRecord:
+    return FileRecord(*row)
+
+
+def _on_connect(dbapi_conn, _record) -> None:
+    # Let SQLAlchemy's "begin" hook issue BEGIN itself so DDL in migrations is transactional.
+    dbapi_conn.isolation_level = None
+    cursor = dbapi_conn.cursor()
+    for pragma in ("PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON",
+                   "PRAGMA busy_timeout=15000", "PRAGMA synchronous=NORMAL"):
+        cursor.execute(pragma)
+    cursor.close()
+
+
+def _on_begin(conn) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+class Catalog:
+    """One library's SQLite catalog."""
+
+    def __init__(self, library_dir: Path) -> None:
+        self.path = Path(library_dir) / CATALOG_FILE
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(
+            f"sqlite:///{self.path}", connect_args={"check_same_thread": False, "timeout": 15})
+        event.listen(self.engine, "connect", _on_connect)
+        event.listen(self.engine, "begin", _on_begin)
+        try:
+            with self.engine.begin() as conn:
+                migrations.migrate(conn)
+        except CatalogError:
+            self.engine.dispose()
+            raise
+        except (DatabaseError, sqlite3.DatabaseError) as exc:
+            self.engine.dispose()
+            raise CatalogError(f"The catalog {self.path} cannot be opened ({_reason(exc)}).") from exc
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- meta -------------------------------------------------------------------------------
+    def get_meta(self, key: str, default: Optional[str] = None) -> Optional[str]:
+        with self.engine.connect() as conn:
+            value = conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
+        return default if value is None else value
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(meta).where(meta.c.key == key))
+            conn.execute(insert(meta).values(key=key, value=value))
+
+    # -- folders ----------------------------------------------------------------------------
+    def folders(self) -> list[FolderRecord]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(folders.c.id, folders.c.path, folders.c.added_at)
+                                .order_by(folders.c.path)).all()
+        return [FolderRecord(*r) for r in rows]
+
+    def add_folder(self, path: str, absorb: Sequence[int] = ()) -> FolderRecord:
+        """Adds a folder; files of the folders in `absorb` (now inside it) move under it."""
+        now = time.time()
+        with self.engine.begin() as conn:
+            folder_id = conn.execute(insert(folders).values(path=path, added_at=now)).inserted_primary_key[0]
+            if absorb:
+                conn.execute(update(files).where(files.c.folder_id.in_(list(absorb)))
+                             .values(folder_id=folder_id))
+                conn.execute(delete(folders).where(folders.c.id.in_(list(absorb))))
+        return FolderRecord(folder_id, path, now)
+
+    def remove_folder(self, folder_id: int) -> int:
+        """Forgets a folder and its files' records (never the files themselves)."""
+        with self.engine.begin() as conn:
+            count = conn.execute(select(func.count()).select_from(files)
+                                 .where(files.c.folder_id == folder_id)).scalar()
+            conn.execute(delete(folders).where(folders.c.id == folder_id))
+        return int(count or 0)
+
+    # -- files ------------------------------------------------------------------------------
+    def all_files(self) -> list[FileRecord]:
+        with self.engine.connect() as conn:
+            return [_file(r) for r in conn.execute(select(*_FILE_COLUMNS))]
+
+    def file_count(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(files)).scalar() or 0)
+
+    def files_by_ids(self, ids: Iterable[int]) -> dict[int, FileRecord]:
+        ids = list(ids)
+        out: dict[int, FileRecord] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(ids), 900):
+                chunk = ids[start:start + 900]
+                for row in conn.execute(select(*_FILE_COLUMNS).where(files.c.id.in_(chunk))):
+                    out[row.id] = _file(row)
+        return out
+
+    def file_by_path(self, path: str) -> Optional[FileRecord]:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(*_FILE_COLUMNS).where(files.c.path == path)).first()
+        return _file(row) if row else None
+
+    def files_with_hash(self, content_hash: str) -> list[FileRecord]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(*_FILE_COLUMNS).where(files.c.content_hash == content_hash))
+            return [_file(r) for r in rows]
+
+    def insert_files(self, records: Sequence[dict]) -> list[int]:
+        """Inserts new files (dicts of column values without id); returns their ids in order."""
+        ids = []
+        now = time.time()
+        with self.engine.begin() as conn:
+            for record in records:
+                values = dict(record, scanned_at=now)
+                ids.append(conn.execute(insert(files).values(**values)).inserted_primary_key[0])
+        return ids
+
+    def update_files(self, changes: Sequence[tuple[int, dict]], drop_embeddings: bool) -> None:
+        """Updates columns of existing files. A changed file's embeddings are dropped in the
+        same transaction, so a crash can never pair new bytes with an old vector."""
+        if not changes:
+            return
+        now = time.time()
+        with self.engine.begin() as conn:
+            for file_id, values in changes:
+                conn.execute(update(files).where(files.c.id == file_id).values(**values, scanned_at=now))
+                if drop_embeddings:
+                    conn.execute(delete(embeddings).where(embeddings.c.file_id == file_id))
+
+    def delete_files(self, ids: Sequence[int]) -> None:
+        ids = list(ids)
+        with self.engine.begin() as conn:
+            for start in range(0, len(ids), 900):
+                conn.execute(delete(files).where(files.c.id.in_(ids[start:start + 900])))
+
+    def hash_groups(self) -> list[list[FileRecord]]:
+        """Files sharing their bytes with at least one other file, grouped by content hash."""
+        with self.engine.connect() as conn:
+            dup_hashes = (select(files.c.content_hash).where(files.c.content_hash.is_not(None))
+                          .group_by(files.c.content_hash).having(func.count() > 1)).subquery()
+            rows = conn.execute(select(*_FILE_COLUMNS)
+                                .where(files.c.content_hash.in_(select(dup_hashes.c.content_hash)))
+                                .order_by(files.c.content_hash, files.c.path)).all()
+        groups: dict[str, list[FileRecord]] = {}
+        for row in rows:
+            groups.setdefault(row.content_hash, []).append(_file(row))
+        return list(groups.values())
+
+    # -- embeddings -------------------------------------------------------------------------
+    def _next_seq(self, conn, count: int) -> int:
+        current = conn.execute(select(meta.c.value).where(meta.c.key == "embedding_seq")).scalar()
+        start = int(current or 0) + 1
+        conn.execute(delete(meta).where(meta.c.key == "embedding_seq"))
+        conn.execute(insert(meta).values(key="embedding_seq", value=str(start + count - 1)))
+        return start
+
+    def put_embeddings(self, model: str, items: Sequence[tuple[int, np.ndarray]]) -> None:
+        """Stores (file id, vector) pairs for a model, replacing older vectors of those files.
+        Files deleted meanwhile (vanished mid-scan) are skipped by the foreign key check."""
+        if not items:
+            return
+        with self.engine.begin() as conn:
+            seq = self._next_seq(conn, len(items))
+            live = set(conn.execute(select(files.c.id).where(
+                files.c.id.in_([fid for fid, _ in items]))).scalars())
+            rows = [{"file_id": fid, "model": model, "dim": int(vec.shape[0]),
+                     "vector": np.ascontiguousarray(vec, dtype=np.float32).tobytes(), "seq": seq + i}
+                    for i, (fid, vec) in enumerate(items) if fid in live]
+            ids = [r["file_id"] for r in rows]
+            if ids:
+                conn.execute(delete(embeddings).where(embeddings.c.model == model,
+                                                      embeddings.c.file_id.in_(ids)))
+                conn.execute(insert(embeddings), rows)
+
+    def embedded_ids(self, model: str, dim: Optional[int] = None) -> set[int]:
+        query = select(embeddings.c.file_id).where(embeddings.c.model == model)
+        if dim is not None:
+            query = query.where(embeddings.c.dim == dim)
+        with self.engine.connect() as conn:
+            return set(conn.execute(query).scalars())
+
+    def embedding(self, file_id: int, model: str) -> Optional[np.ndarray]:
+        with self.engine.connect() as conn:
+            blob = conn.execute(select(embeddings.c.vector).where(
+                embeddings.c.file_id == file_id, embeddings.c.model == model)).scalar()
+        return None if blob is None else np.frombuffer(blob, dtype=np.float32).copy()
+
+    def vectors(self, model: str, dim: int, after_seq: int = 0) -> tuple[np.ndarray, np.ndarray, int]:
+        """(ids, vectors, max seq) of a model's embeddings written after `after_seq`."""
+        query = (select(embeddings.c.file_id, embeddings.c.vector, embeddings.c.seq)
+                 .where(embeddings.c.model == model, embeddings.c.dim == dim,
+                        embeddings.c.seq > after_seq)
+                 .order_by(embeddings.c.file_id))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        if not rows:
+            return np.zeros(0, dtype=np.int64), np.zeros((0, dim), dtype=np.float32), after_seq
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), dim)
+        return ids, matrix.copy(), max(r[2] for r in rows)
+
+    def embedding_state(self, model: str, dim: int) -> tuple[int, int]:
+        """(count, max seq) of a model's stored vectors: what an index must match."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(func.count(), func.max(embeddings.c.seq)).where(
+                embeddings.c.model == model, embeddings.c.dim == dim)).first()
+        return int(row[0] or 0), int(row[1] or 0)
+
+    def embedding_dim(self, model: str) -> Optional[int]:
+        """The dimension of a model's newest vectors, None when it has none."""
+        with self.engine.connect() as conn:
+            dim = conn.execute(select(embeddings.c.dim).where(embeddings.c.model == model)
+                               .order_by(embeddings.c.seq.desc()).limit(1)).scalar()
+        return None if dim is None else int(dim)
+
+    def drop_embeddings(self, model: str, keep_dim: int) -> int:
+        """Removes a model's vectors of another dimension (the model's weights changed)."""
+        with self.engine.begin() as conn:
+            result = conn.execute(delete(embeddings).where(
+                embeddings.c.model == model, embeddings.c.dim != keep_dim))
+        return result.rowcount or 0
+
+    def copy_embeddings(self, pairs: Sequence[tuple[int, int]]) -> int:
+        """Gives each target file the vectors of a source file with the same bytes."""
+        copied = 0
+        with self.engine.begin() as conn:
+            for source, target in pairs:
+                rows = conn.execute(select(embeddings.c.model, embeddings.c.dim, embeddings.c.vector)
+                                    .where(embeddings.c.file_id == source)).all()
+                if not rows:
+                    continue
+                seq = self._next_seq(conn, len(rows))
+                conn.execute(delete(embeddings).where(embeddings.c.file_id == target))
+                conn.execute(insert(embeddings), [
+                    {"file_id": target, "model": m, "dim": d, "vector": v, "seq": seq + i}
+                    for i, (m, d, v) in enumerate(rows)])
+                copied += 1
+        return copied
+
+    def models_with_embeddings(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(embeddings.c.model, func.count()).group_by(embeddings.c.model))
+            return {m: int(n) for m, n in rows}
+
+    def check(self) -> str:
+        with self.engine.connect() as conn:
+            return str(conn.exec_driver_sql("PRAGMA integrity_check").scalar())
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", exc)) or exc.__class__.__name__
+    return text.rstrip(".")
