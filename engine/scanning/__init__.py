@@ -1,0 +1,1 @@
+"""Scanning: walk library folders, fingerprint files, decode images, run the incremental scan."""

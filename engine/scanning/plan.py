@@ -1,0 +1,51 @@
+"""Comparing what is on disk with what the catalog knows: the incremental scan's plan.
+
+Owns: deciding which files are unchanged, changed, new or gone, and which catalog entries
+must be kept because their folder could not be listed. Must not: read file contents, touch
+the catalog, or decide moves (moves need content hashes; scan.py matches them).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+from ..catalog.store import FileRecord
+from .walk import FoundFile
+
+
+@dataclass
+class Plan:
+    unchanged: list[tuple[FoundFile, FileRecord]] = field(default_factory=list)
+    changed: list[tuple[FoundFile, FileRecord]] = field(default_factory=list)
+    retry: list[tuple[FoundFile, FileRecord]] = field(default_factory=list)  # unreadable last time
+    new: list[FoundFile] = field(default_factory=list)
+    gone: list[FileRecord] = field(default_factory=list)
+
+
+def make_plan(found: Sequence[FoundFile], known: Iterable[FileRecord],
+              incomplete: Sequence[str]) -> Plan:
+    plan = Plan()
+    by_path = {record.path: record for record in known}
+    seen = set()
+    for item in found:
+        record = by_path.get(item.path)
+        if record is None:
+            plan.new.append(item)
+            continue
+        seen.add(item.path)
+        if record.size != item.size or record.mtime_ns != item.mtime_ns:
+            plan.changed.append((item, record))
+        elif record.content_hash is None:
+            # The file could not even be read last time (permissions, I/O): try again.
+            plan.retry.append((item, record))
+        else:
+            plan.unchanged.append((item, record))
+    shielded = [p.rstrip(os.sep) + os.sep for p in incomplete]
+    for path, record in by_path.items():
+        if path in seen:
+            continue
+        if any(path.startswith(prefix) for prefix in shielded):
+            continue  # its folder was unreadable or unplugged: absence proves nothing
+        plan.gone.append(record)
+    return plan

@@ -1,0 +1,249 @@
+"""The incremental scan job: bring the catalog in line with the folders, then embed.
+
+Owns: the order of a scan (walk, plan, hash, match moves, write, decode + embed) and its
+summary. Each step commits on its own, so a crash or cancel at any point leaves a catalog that
+reopens consistent, and the next scan picks up where this one stopped. Must not: touch FAISS
+(the library syncs the index after a scan) or import torch (embedders arrive ready).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Optional, Sequence
+
+import numpy as np
+
+from ..catalog.store import Catalog, FileRecord
+from ..embedding.base import Embedder
+from ..jobs import CancelToken, ProgressCallback, Reporter
+from .decode import Decoded, DecodeError, decode
+from .fingerprint import content_hash
+from .pipeline import default_threads, ordered_map
+from .plan import make_plan
+from .walk import FoundFile, walk
+
+COMMIT_EVERY = 64
+METADATA_COLUMNS = ("width", "height", "format", "taken_at", "camera")
+
+
+@dataclass
+class ScanSummary:
+    added: int = 0
+    changed: int = 0
+    moved: int = 0
+    removed: int = 0
+    embedded: int = 0
+    failed: int = 0
+    unchanged: int = 0
+    seconds: float = 0.0
+    models: list[str] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)   # (path, reason)
+    notes: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        text = (f"{self.added} added, {self.changed} changed, {self.moved} moved, "
+                f"{self.removed} removed, {self.embedded} embedded, {self.failed} failed")
+        skipped = len(self.errors) - self.failed
+        if skipped > 0:
+            text += f", {skipped} skipped"
+        return f"{text} in {self.seconds:.1f} s"
+
+    def to_dict(self) -> dict:
+        return {"added": self.added, "changed": self.changed, "moved": self.moved,
+                "removed": self.removed, "embedded": self.embedded, "failed": self.failed,
+                "unchanged": self.unchanged, "seconds": round(self.seconds, 3),
+                "models": self.models, "notes": self.notes,
+                "errors": [{"path": p, "reason": r} for p, r in self.errors]}
+
+
+def run_scan(catalog: Catalog, roots: Sequence[tuple[int, str]], skip: Sequence[str],
+             embedders: Sequence[Embedder], threads: int = 0,
+             on_progress: Optional[ProgressCallback] = None,
+             cancel: Optional[CancelToken] = None) -> ScanSummary:
+    started = time.monotonic()
+    summary = ScanSummary(models=[e.name for e in embedders])
+    threads = threads or default_threads()
+    walked = walk(roots, skip, on_progress, cancel)
+    summary.errors += walked.errors
+    known = catalog.all_files()
+    plan = make_plan(walked.files, known, walked.incomplete)
+    summary.unchanged = len(plan.unchanged)
+
+    to_hash = plan.new + [f for f, _ in plan.changed] + [f for f, _ in plan.retry]
+    hashes = _hash_all(to_hash, threads, on_progress, cancel)
+    _apply_changes(catalog, plan, hashes, known, summary)
+
+    for embedder in embedders:
+        dropped = catalog.drop_embeddings(embedder.name, keep_dim=embedder.dim)
+        if dropped:
+            summary.notes.append(f"{dropped} {embedder.name} vectors of another size were dropped")
+    _decode_and_embed(catalog, embedders, threads, summary, on_progress, cancel)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _hash_all(files: list[FoundFile], threads: int, on_progress, cancel) -> dict[str, tuple]:
+    """path -> ("ok", hash) or ("error", reason) or ("gone", reason)."""
+    def work(item: FoundFile):
+        try:
+            return ("ok", content_hash(item.path))
+        except FileNotFoundError:
+            return ("gone", "vanished during the scan")
+        except PermissionError:
+            return ("error", "permission denied")
+        except OSError as exc:
+            return ("error", f"cannot be read ({(exc.strerror or str(exc)).lower()})")
+
+    results = {}
+    reporter = Reporter("hashing", len(files), on_progress, cancel)
+    for item, outcome in ordered_map(work, files, threads):
+        results[item.path] = outcome
+        reporter.advance()
+    return results
+
+
+def _apply_changes(catalog: Catalog, plan, hashes: dict, known: list[FileRecord],
+                   summary: ScanSummary) -> None:
+    gone_by_hash: dict[str, list[FileRecord]] = {}
+    for record in plan.gone:
+        if record.content_hash:
+            gone_by_hash.setdefault(record.content_hash, []).append(record)
+    moved_ids: set[int] = set()
+    moves, inserts = [], []
+    for item in plan.new:
+        status, value = hashes[item.path]
+        if status == "gone":
+            summary.errors.append((item.path, value))
+            summary.failed += 1
+            continue
+        if status == "error":
+            summary.errors.append((item.path, value))
+            summary.failed += 1
+            inserts.append(_row(item, None, error=value))
+            continue
+        candidates = [r for r in gone_by_hash.get(value, []) if r.id not in moved_ids and r.size == item.size]
+        if candidates:
+            record = candidates[0]
+            moved_ids.add(record.id)
+            moves.append((record.id, {"path": item.path, "folder_id": item.folder_id,
+                                      "size": item.size, "mtime_ns": item.mtime_ns}))
+        else:
+            inserts.append(_row(item, value))
+    # Moves first (their old paths vanish), then removals, then new files.
+    catalog.update_files(moves, drop_embeddings=False)
+    summary.moved = len(moves)
+    removed = [r.id for r in plan.gone if r.id not in moved_ids]
+    catalog.delete_files(removed)
+    summary.removed = len(removed)
+
+    content_changes, touch_only = [], []
+    for item, record in plan.changed + plan.retry:
+        status, value = hashes[item.path]
+        if status != "ok":
+            if status == "error":
+                summary.errors.append((item.path, value))
+                summary.failed += 1
+                content_changes.append((record.id, {"size": item.size, "mtime_ns": item.mtime_ns,
+                                                    "content_hash": None, "error": value}))
+            continue
+        if value == record.content_hash:
+            # Same bytes, new timestamp (a `touch`, a copy that kept content): keep everything.
+            touch_only.append((record.id, {"size": item.size, "mtime_ns": item.mtime_ns}))
+            summary.unchanged += 1
+            continue
+        values = {"size": item.size, "mtime_ns": item.mtime_ns, "content_hash": value, "error": None}
+        values.update({c: None for c in METADATA_COLUMNS})
+        content_changes.append((record.id, values))
+        summary.changed += 1
+    catalog.update_files(touch_only, drop_embeddings=False)
+    catalog.update_files(content_changes, drop_embeddings=True)
+
+    new_ids = catalog.insert_files(inserts)
+    summary.added = len(inserts) - sum(1 for r in inserts if r["error"])
+    _share_with_copies(catalog, inserts, new_ids, known, set(removed))
+
+
+def _row(item: FoundFile, digest: Optional[str], error: Optional[str] = None) -> dict:
+    return {"folder_id": item.folder_id, "path": item.path, "size": item.size,
+            "mtime_ns": item.mtime_ns, "content_hash": digest, "error": error}
+
+
+def _share_with_copies(catalog: Catalog, inserts: list[dict], new_ids: list[int],
+                       known: list[FileRecord], removed: set[int]) -> None:
+    """A new exact copy of a file already decoded takes its metadata and vectors: no work."""
+    donors = {r.content_hash: r for r in known
+              if r.content_hash and r.error is None and r.width is not None and r.id not in removed}
+    pairs, meta = [], []
+    for row, file_id in zip(inserts, new_ids):
+        donor = donors.get(row["content_hash"])
+        if donor is None or row["error"]:
+            continue
+        pairs.append((donor.id, file_id))
+        meta.append((file_id, {c: getattr(donor, c) for c in METADATA_COLUMNS}))
+    catalog.update_files(meta, drop_embeddings=False)
+    catalog.copy_embeddings(pairs)
+
+
+def _decode_and_embed(catalog: Catalog, embedders: Sequence[Embedder], threads: int,
+                      summary: ScanSummary, on_progress, cancel) -> None:
+    records = [r for r in catalog.all_files() if r.error is None and r.content_hash]
+    have = {e.name: catalog.embedded_ids(e.name, e.dim) for e in embedders}
+    units: dict[str, list[FileRecord]] = {}
+    for record in records:
+        needs_meta = record.width is None
+        if needs_meta or any(record.id not in have[e.name] for e in embedders):
+            units.setdefault(record.content_hash, []).append(record)
+    if not units:
+        return
+    work_units = list(units.values())
+
+    def work(unit: list[FileRecord]):
+        wanted = [e for e in embedders if any(r.id not in have[e.name] for r in unit)]
+        min_side = max([e.input_size for e in wanted], default=256)
+        try:
+            decoded = decode(unit[0].path, min_side=min_side)
+            arrays = {e.name: e.preprocess(decoded.image) for e in wanted}
+            decoded.image = None  # free the pixels early; only metadata travels on
+            return decoded, arrays
+        except DecodeError as exc:
+            return None, str(exc)
+        except Exception as exc:  # noqa: BLE001 - a codec bug must fail one file, not the scan
+            return None, f"could not be decoded ({exc.__class__.__name__}: {exc})"
+
+    batches = {e.name: [] for e in embedders}
+    embedded_ids: set[int] = set()
+    pending_meta: list[tuple[int, dict]] = []
+    reporter = Reporter("embedding", len(work_units), on_progress, cancel)
+    by_name = {e.name: e for e in embedders}
+
+    def flush(name: str) -> None:
+        batch = batches[name]
+        if not batch:
+            return
+        vectors = by_name[name].embed([array for _, array in batch])
+        items = [(r.id, vec) for (unit, _), vec in zip(batch, vectors) for r in unit]
+        catalog.put_embeddings(name, items)
+        embedded_ids.update(fid for fid, _ in items)
+        batch.clear()
+
+    for unit, (decoded, payload) in ordered_map(work, work_units, threads):
+        if decoded is None:
+            pending_meta.extend((r.id, {"error": payload}) for r in unit)
+            summary.errors.extend((r.path, payload) for r in unit)
+            summary.failed += len(unit)
+        else:
+            if any(r.width is None for r in unit):
+                values = {c: getattr(decoded, c) for c in METADATA_COLUMNS}
+                pending_meta.extend((r.id, values) for r in unit)
+            for name, array in payload.items():
+                batches[name].append((unit, array))
+                if len(batches[name]) >= by_name[name].batch_size:
+                    flush(name)
+        if len(pending_meta) >= COMMIT_EVERY:
+            catalog.update_files(pending_meta, drop_embeddings=False)
+            pending_meta.clear()
+        reporter.advance()
+    for name in batches:
+        flush(name)
+    catalog.update_files(pending_meta, drop_embeddings=False)
+    summary.embedded = len(embedded_ids)
