@@ -1,0 +1,124 @@
+"""Running transformers vision models with torch: device placement, precision, batching.
+
+Owns: the shared machinery of the DINOv2 and CLIP embedders (moving a model to a device,
+fp16 on GPUs, the bf16 check on CPUs, inference mode, reading the preprocessing config).
+Must not: know which model family it runs (dinov2.py and clip.py say that).
+"""
+from __future__ import annotations
+
+import json
+from abc import abstractmethod
+import threading
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+from PIL import Image
+
+from .base import Embedder, l2_normalise
+from .device import pick_cpu_precision
+
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+_precision_cache: dict[tuple[str, str], str] = {}
+_precision_lock = threading.Lock()
+
+
+def read_processor_config(folder: Path) -> dict:
+    path = folder / "preprocessor_config.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def config_size(config: dict, key: str, default: int) -> int:
+    value = config.get(key)
+    if isinstance(value, dict):
+        for field in ("height", "shortest_edge", "width"):
+            if field in value:
+                return int(value[field])
+    if isinstance(value, (int, float)):
+        return int(value)
+    return default
+
+
+def calibration_images(size: int, count: int = 4) -> list[Image.Image]:
+    """Deterministic photo-like pictures (smooth gradients and shapes) for the bf16 check."""
+    rng = np.random.default_rng(7)
+    images = []
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float32) / size
+    for _ in range(count):
+        a, b, c = rng.uniform(0.2, 1.0, 3)
+        base = np.stack([a * xx, b * yy, c * (1 - xx * yy)], axis=-1)
+        cx, cy, r = rng.uniform(0.2, 0.8, 3) * np.array([1, 1, 0.4])
+        disk = ((xx - cx) ** 2 + (yy - cy) ** 2) < r ** 2
+        base[disk] = rng.uniform(0, 1, 3)
+        images.append(Image.fromarray((base * 255).clip(0, 255).astype(np.uint8)))
+    return images
+
+
+class TorchEmbedder(Embedder):
+    """A torch module `self.model` whose `_forward(pixel_values)` returns (N, D) features."""
+
+    def __init__(self, name: str, model_id: str, source: str, device: str) -> None:
+        self.name, self.model_id, self.source, self.device = name, model_id, source, device
+        self._lock = threading.Lock()  # one inference at a time per model
+
+    def _finish_loading(self, precision: str = "auto") -> None:
+        import torch
+
+        self.model.eval()
+        self.model.to(self.device)
+        if self.device in ("cuda", "mps"):
+            self.model.half()
+            self.precision = "fp16"
+            self._dtype = torch.float16
+        else:
+            self._dtype = torch.float32
+            self.precision = "fp32"
+            choice = precision if precision in ("fp32", "bf16") else self._measured_cpu_precision()
+            if choice == "bf16":
+                self.model.to(torch.bfloat16)
+                self._dtype = torch.bfloat16
+                self.precision = "bf16"
+        with torch.inference_mode():
+            probe = self._forward(self._tensor([self.preprocess(calibration_images(self.input_size, 1)[0])]))
+        self.dim = int(probe.shape[1])
+
+    def _measured_cpu_precision(self) -> str:
+        import torch
+
+        key = (self.name, self.model_id)
+        with _precision_lock:
+            if key in _precision_cache:
+                return _precision_cache[key]
+            sample = [self.preprocess(img) for img in calibration_images(self.input_size)]
+
+            def run(dtype):
+                self.model.to(dtype)
+                with torch.inference_mode():
+                    return self._forward(torch.from_numpy(np.stack(sample)).to(dtype))
+
+            choice = pick_cpu_precision(run, sample)
+            self.model.to(torch.float32)
+            _precision_cache[key] = choice
+            return choice
+
+    def _tensor(self, batch: Sequence[np.ndarray]):
+        import torch
+
+        return torch.from_numpy(np.stack(batch)).to(self.device, dtype=self._dtype)
+
+    def embed(self, batch: Sequence[np.ndarray]) -> np.ndarray:
+        import torch
+
+        if not len(batch):
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock, torch.inference_mode():
+            features = self._forward(self._tensor(batch))
+        return l2_normalise(features.float().cpu().numpy())
+
+    @abstractmethod
+    def _forward(self, pixel_values):
+        """(N, 3, H, W) tensor -> (N, D) features, before normalisation."""
