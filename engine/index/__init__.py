@@ -1,0 +1,1 @@
+"""The vector index: FAISS only lives here. Derived data, always rebuildable from the catalog."""

@@ -1,0 +1,59 @@
+"""Keeping a model's saved FAISS index in step with the catalog's vectors.
+
+Owns: deciding whether the saved index is current, can catch up by adding the vectors
+written since it was saved, or must be rebuilt (vectors removed or replaced, file missing or
+corrupt, kind outgrown); and saving it. Must not: run SQL (it calls the catalog store) or
+change any vector.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+from ..jobs import CancelToken, ProgressCallback, Reporter
+from .vectors import HNSW_MIN, VectorIndex
+
+ADD_CHUNK = 20_000
+
+
+def index_path(library_dir: Path, model: str) -> Path:
+    return Path(library_dir) / "index" / f"{model}.faiss"
+
+
+def synced_index(catalog, library_dir: Path, model: str, dim: int,
+                 cached: Optional[VectorIndex] = None,
+                 on_progress: Optional[ProgressCallback] = None,
+                 cancel: Optional[CancelToken] = None) -> VectorIndex:
+    count, max_seq = catalog.embedding_state(model, dim)
+    path = index_path(library_dir, model)
+    index = cached if cached is not None and cached.dim == dim else VectorIndex.load(path)
+    if index is not None and (index.dim != dim or index.model != model):
+        index = None
+    if index is not None and index.count == count and index.max_seq == max_seq:
+        return index
+    if index is not None and index.max_seq <= max_seq and _wrong_kind(index, count) is False:
+        ids, vectors, newest = catalog.vectors(model, dim, after_seq=index.max_seq)
+        # Only additions can be caught up: any id already present means a replaced vector.
+        if index.count + len(ids) == count and not np.isin(ids, index.ids()).any():
+            _add(index, ids, vectors, newest, on_progress, cancel)
+            index.save(path)
+            return index
+    ids, vectors, newest = catalog.vectors(model, dim)
+    index = VectorIndex(model, dim, expected=len(ids))
+    _add(index, ids, vectors, newest, on_progress, cancel)
+    index.save(path)
+    return index
+
+
+def _wrong_kind(index: VectorIndex, count: int) -> bool:
+    return (index.kind == "flat") == (count >= HNSW_MIN)
+
+
+def _add(index: VectorIndex, ids, vectors, newest: int, on_progress, cancel) -> None:
+    reporter = Reporter("indexing", len(ids), on_progress, cancel)
+    for start in range(0, len(ids), ADD_CHUNK):
+        index.add(ids[start:start + ADD_CHUNK], vectors[start:start + ADD_CHUNK], 0)
+        reporter.advance(len(ids[start:start + ADD_CHUNK]))
+    index.max_seq = max(index.max_seq, newest)
