@@ -1,0 +1,1 @@
+"""Duplicate grouping into tiers (and, in a later step, keep-best rules)."""
