@@ -1,0 +1,10 @@
+"""Lookalike's engine: finds duplicate and similar photos and searches them. Qt-free.
+
+The public face is `Library` plus the job helpers every long call takes. Importing this
+package reads no settings, loads no model and sets up no logging.
+"""
+from .jobs import CancelToken, JobCancelled, Progress
+from .library import Library
+from .settings import Settings
+
+__all__ = ["Library", "Settings", "Progress", "CancelToken", "JobCancelled"]

@@ -1,0 +1,321 @@
+"""The Library: the one door to the engine for the CLI and the desktop app.
+
+Owns: opening a library folder (catalog + settings + indexes), folders, scans, duplicate
+groups, similar-photo and text search, and comparisons, expressed in the value types of
+results.py. Every long call takes `on_progress=` and `cancel=`. Calls that change the catalog
+or the indexes hold the writer lock, so they run one at a time; reads may run beside them.
+Must not: print, import Qt, or run SQL / FAISS / torch directly (catalog/, index/, embedding/ do).
+"""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Optional, Sequence
+
+import numpy as np
+
+from .catalog.store import Catalog, FileRecord
+from .dedup.groups import group as group_files
+from .embedding import loader
+from .embedding.base import Embedder
+from .embedding.registry import MODELS, TEXT_MODEL, spec
+from .errors import LookalikeError, ModelUnavailable, UsageError
+from .index.sync import synced_index
+from .index.vectors import VectorIndex
+from .jobs import CancelToken, ProgressCallback
+from .results import (Comparison, DuplicateFile, DuplicateGroup, Folder, ModelInfo, ModelScore,
+                      SearchResult)
+from .scanning.decode import DecodeError, decode
+from .scanning.scan import ScanSummary, run_scan
+from .settings import Settings, default_library_dir
+
+TIERS = ("exact", "near", "similar", "all")
+
+
+class Library:
+    def __init__(self, path: Path, catalog: Catalog, settings: Settings,
+                 model_dir: Optional[str] = None) -> None:
+        self.path = path
+        self.catalog = catalog
+        self.settings = settings
+        self._model_dir_override = model_dir
+        self._write_lock = threading.RLock()
+        self._index_lock = threading.Lock()
+        self._embedders: dict[tuple[str, str], Embedder] = {}
+        self._indexes: dict[str, VectorIndex] = {}
+
+    @classmethod
+    def open(cls, path: Optional[os.PathLike | str] = None,
+             model_dir: Optional[str] = None) -> "Library":
+        """Opens (creating if needed) the library at `path`, default: the per-user data dir."""
+        folder = Path(path).expanduser() if path else default_library_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LookalikeError(f"The library folder {folder} cannot be created ({exc.strerror}).") from exc
+        return cls(folder.resolve(), Catalog(folder), Settings.load(folder), model_dir)
+
+    def close(self) -> None:
+        self.catalog.close()
+
+    def __enter__(self) -> "Library":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def model_dir(self) -> Optional[str]:
+        return self._model_dir_override or self.settings.model_dir
+
+    def save_settings(self) -> None:
+        self.settings.save(self.path)
+
+    # -- folders ------------------------------------------------------------------------------
+    def folders(self) -> list[Folder]:
+        counts: dict[int, int] = {}
+        for record in self.catalog.all_files():
+            counts[record.folder_id] = counts.get(record.folder_id, 0) + 1
+        return [Folder(f.path, counts.get(f.id, 0)) for f in self.catalog.folders()]
+
+    def add_folder(self, path: os.PathLike | str) -> tuple[Folder, str]:
+        """Adds a photo folder; returns it and a note ("added", or why nothing changed)."""
+        real = os.path.realpath(os.path.expanduser(os.fspath(path)))
+        if not os.path.isdir(real):
+            raise LookalikeError(f"{os.fspath(path)} is not a folder.")
+        if _inside(real, str(self.path)):
+            raise LookalikeError(f"{real} holds Lookalike's own library data; choose a photo folder.")
+        with self._write_lock:
+            existing = self.catalog.folders()
+            for folder in existing:
+                if _inside(real, folder.path):
+                    same = real == folder.path
+                    return Folder(folder.path), ("already in the library" if same
+                                                 else f"already in the library (inside {folder.path})")
+            absorbed = [f.id for f in existing if _inside(f.path, real)]
+            record = self.catalog.add_folder(real, absorb=absorbed)
+            note = "added" if not absorbed else f"added (now includes {len(absorbed)} folder(s) inside it)"
+            return Folder(record.path), note
+
+    def remove_folder(self, path: os.PathLike | str) -> int:
+        """Forgets a folder (the photos on disk are untouched); returns how many files it held."""
+        real = os.path.realpath(os.path.expanduser(os.fspath(path)))
+        with self._write_lock:
+            for folder in self.catalog.folders():
+                if folder.path in (real, os.path.abspath(os.fspath(path))):
+                    return self.catalog.remove_folder(folder.id)
+        raise LookalikeError(f"{os.fspath(path)} is not one of the library's folders.")
+
+    # -- models -------------------------------------------------------------------------------
+    def models(self) -> list[ModelInfo]:
+        counts = self.catalog.models_with_embeddings()
+        out = []
+        for name, model in MODELS.items():
+            present, source = loader.availability(name, self.model_dir)
+            out.append(ModelInfo(name, model.family, model.hub_id, present, source,
+                                 model.description, counts.get(name, 0)))
+        return out
+
+    def download_model(self, name: str, on_progress: Optional[ProgressCallback] = None,
+                       cancel: Optional[CancelToken] = None) -> str:
+        from .embedding.resolve import download
+
+        model = spec(name)
+        if not model.hub_id:
+            raise UsageError(f"The {name} model is not downloaded from the hub; "
+                             f"`lookalike models` says how to get it.")
+        folder, _ = download(model, self.model_dir, on_progress=on_progress, cancel=cancel)
+        return str(folder)
+
+    def embedder(self, name: str, device: Optional[str] = None,
+                 on_progress: Optional[ProgressCallback] = None,
+                 cancel: Optional[CancelToken] = None) -> Embedder:
+        """A loaded model (cached for the life of the Library)."""
+        device = device or self.settings.device
+        key = (name, device)
+        if key not in self._embedders:
+            self._embedders[key] = loader.load(
+                name, self.model_dir, self.settings.allow_download, device,
+                on_progress=on_progress, cancel=cancel)
+        return self._embedders[key]
+
+    def resolve_model_name(self, name: Optional[str]) -> str:
+        name = name or self.settings.model
+        if name == "auto":
+            return loader.pick_auto(self.model_dir)
+        spec(name)
+        return name
+
+    # -- scanning -----------------------------------------------------------------------------
+    def scan(self, model: Optional[str] = None, device: Optional[str] = None,
+             on_progress: Optional[ProgressCallback] = None,
+             cancel: Optional[CancelToken] = None) -> ScanSummary:
+        """Brings the catalog in line with the folders and embeds new or changed photos. The
+        model loads before anything is written: a missing model changes nothing."""
+        name = self.resolve_model_name(model)
+        embedders = [self.embedder(name, device, on_progress, cancel)]
+        notes = []
+        if self.settings.text_search and name != TEXT_MODEL:
+            try:
+                embedders.append(self.embedder(TEXT_MODEL, device))
+            except ModelUnavailable as exc:
+                notes.append(f"text search is off: {exc}")
+        with self._write_lock:
+            roots = [(f.id, f.path) for f in self.catalog.folders()]
+            summary = run_scan(self.catalog, roots, [str(self.path)], embedders,
+                               threads=self.settings.decode_threads,
+                               on_progress=on_progress, cancel=cancel)
+            summary.notes[:0] = notes
+            if self.settings.model != name:
+                self.settings.model = name
+                self.save_settings()
+            for embedder in embedders:
+                self._index(embedder.name, on_progress=on_progress, cancel=cancel)
+        return summary
+
+    def _index(self, model: str, on_progress=None, cancel=None) -> Optional[VectorIndex]:
+        dim = self.catalog.embedding_dim(model)
+        if dim is None:
+            return None
+        with self._index_lock:
+            index = synced_index(self.catalog, self.path, model, dim, self._indexes.get(model),
+                                 on_progress=on_progress, cancel=cancel)
+            self._indexes[model] = index
+            return index
+
+    # -- duplicates ---------------------------------------------------------------------------
+    def thresholds(self, model: str) -> dict[str, float]:
+        defaults = spec(model)
+        return {"near": self.settings.threshold(model, "near", defaults.near),
+                "similar": self.settings.threshold(model, "similar", defaults.similar)}
+
+    def duplicates(self, tier: str = "near", threshold: Optional[float] = None,
+                   model: Optional[str] = None, on_progress: Optional[ProgressCallback] = None,
+                   cancel: Optional[CancelToken] = None) -> list[DuplicateGroup]:
+        """Groups, largest reclaimable space first. `tier` is the loosest tier reported:
+        exact, near (also lists exact copies) or similar/all (also near and exact)."""
+        if tier not in TIERS:
+            raise UsageError(f"Unknown tier {tier!r}; choose one of: {', '.join(TIERS)}.")
+        if threshold is not None and not -1.0 <= threshold <= 1.0:
+            raise UsageError("A threshold is a cosine similarity between -1 and 1.")
+        if tier == "exact":
+            groups = [self._exact_group(records) for records in self.catalog.hash_groups()]
+            return sorted(groups, key=_group_order)
+        name = self.resolve_model_name(model)
+        limits = self.thresholds(name)
+        loosest = "similar" if tier in ("similar", "all") else "near"
+        if threshold is not None:
+            limits[loosest] = threshold
+            limits["near"] = max(limits["near"], limits["similar"])
+        index = self._index(name, on_progress, cancel)
+        if index is None:
+            raise LookalikeError(f"The library has no {name} vectors yet; run `lookalike scan "
+                                 f"--model {name}` first.")
+        low = limits["similar"] if loosest == "similar" else limits["near"]
+        pairs = index.pairs(low)
+        records = self.catalog.files_by_ids(int(i) for i in index.ids())
+        raw = group_files([(r.id, r.content_hash) for r in records.values()], pairs,
+                          near=limits["near"], similar=limits["similar"] if loosest == "similar" else None)
+        groups = [DuplicateGroup(g.tier, tuple(_dup_file(records[m.file_id], m.similarity, m.match)
+                                               for m in g.members)) for g in raw]
+        return sorted(groups, key=_group_order)
+
+    def _exact_group(self, records: Sequence[FileRecord]) -> DuplicateGroup:
+        return DuplicateGroup("exact", tuple(_dup_file(r, 1.0, "exact") for r in records))
+
+    # -- search ---------------------------------------------------------------------------------
+    def vector_for(self, path: os.PathLike | str, embedder: Embedder) -> tuple[np.ndarray, Optional[int]]:
+        """The stored vector of a library file, else a fresh one from decoding the file."""
+        real = os.path.realpath(os.fspath(path))
+        record = self.catalog.file_by_path(real)
+        if record is not None:
+            stored = self.catalog.embedding(record.id, embedder.name)
+            if stored is not None and stored.shape[0] == embedder.dim:
+                return stored, record.id
+        if not os.path.isfile(real):
+            raise LookalikeError(f"{os.fspath(path)} is not a file.")
+        try:
+            decoded = decode(real, min_side=embedder.input_size)
+        except DecodeError as exc:
+            raise LookalikeError(f"{os.fspath(path)} cannot be used: {exc}.") from exc
+        return embedder.embed_images([decoded.image])[0], record.id if record else None
+
+    def similar(self, image: os.PathLike | str, limit: int = 20, model: Optional[str] = None,
+                on_progress: Optional[ProgressCallback] = None,
+                cancel: Optional[CancelToken] = None) -> list[SearchResult]:
+        name = self.resolve_model_name(model)
+        index = self._index(name, on_progress, cancel)
+        if index is None:
+            raise LookalikeError(f"The library has no {name} vectors yet; run `lookalike scan` first.")
+        real = os.path.realpath(os.fspath(image))
+        record = self.catalog.file_by_path(real)
+        stored = self.catalog.embedding(record.id, name) if record else None
+        if stored is not None:
+            vector, own_id = stored, record.id
+        else:
+            vector, own_id = self.vector_for(image, self.embedder(name))
+        return self._ranked(index, vector, limit, exclude=own_id)
+
+    def search_text(self, text: str, limit: int = 20,
+                    on_progress: Optional[ProgressCallback] = None,
+                    cancel: Optional[CancelToken] = None) -> list[SearchResult]:
+        if not text.strip():
+            raise UsageError("Type a few words to search for.")
+        clip = self.embedder(TEXT_MODEL)
+        index = self._index(TEXT_MODEL, on_progress, cancel)
+        if index is None:
+            raise LookalikeError("Text search needs CLIP vectors of the photos; run `lookalike scan` "
+                                 "now that CLIP is available.")
+        return self._ranked(index, clip.embed_text([text])[0], limit)
+
+    def _ranked(self, index: VectorIndex, vector: np.ndarray, limit: int,
+                exclude: Optional[int] = None) -> list[SearchResult]:
+        if limit < 1:
+            raise UsageError("The result limit must be at least 1.")
+        scores, ids = index.search(vector[None, :], limit + (1 if exclude is not None else 0))
+        pairs = [(int(i), float(s)) for s, i in zip(scores[0], ids[0]) if i >= 0 and i != exclude]
+        records = self.catalog.files_by_ids(i for i, _ in pairs)
+        return [SearchResult(records[i].path, s, i) for i, s in pairs if i in records][:limit]
+
+    def compare(self, a: os.PathLike | str, b: os.PathLike | str) -> Comparison:
+        """Scores two photos with the library's model, DINOv2 and CLIP (those available)."""
+        paths = [os.path.realpath(os.fspath(p)) for p in (a, b)]
+        for given, real in zip((a, b), paths):
+            if not os.path.isfile(real):
+                raise LookalikeError(f"{os.fspath(given)} is not a file.")
+        from .scanning.fingerprint import content_hash
+
+        identical = content_hash(paths[0]) == content_hash(paths[1])
+        names = list(dict.fromkeys([self.resolve_model_name(None), "dinov2-small", TEXT_MODEL]))
+        scores = []
+        for name in names:
+            try:
+                embedder = self.embedder(name)
+            except ModelUnavailable as exc:
+                scores.append(ModelScore(name, None, f"unavailable: {exc}"))
+                continue
+            va, _ = self.vector_for(paths[0], embedder)
+            vb, _ = self.vector_for(paths[1], embedder)
+            similarity = float(np.dot(va, vb))
+            limits = self.thresholds(name)
+            verdict = ("near duplicate" if similarity >= limits["near"] else
+                       "similar" if similarity >= limits["similar"] else "different")
+            scores.append(ModelScore(name, similarity, verdict))
+        if all(s.similarity is None for s in scores):
+            raise ModelUnavailable(names[0], scores[0].verdict.removeprefix("unavailable: "))
+        return Comparison(os.fspath(a), os.fspath(b), identical, tuple(scores))
+
+
+def _inside(path: str, folder: str) -> bool:
+    path, folder = os.path.normpath(path), os.path.normpath(folder)
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _dup_file(record: FileRecord, similarity: float, match: str) -> DuplicateFile:
+    return DuplicateFile(record.id, record.path, similarity, match, record.width, record.height,
+                         record.size, record.format, record.taken_at, record.camera)
+
+
+def _group_order(group: DuplicateGroup):
+    return (-group.reclaimable_bytes, group.files[0].path)

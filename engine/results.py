@@ -1,0 +1,100 @@
+"""The small value types the Library returns to the CLI and the GUI.
+
+Owns: plain, immutable data with JSON-ready dicts. Must not: hold catalog rows, models or
+Qt objects, so a caller can keep them on any thread.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Optional
+
+
+@dataclass(frozen=True)
+class Folder:
+    path: str
+    files: int = 0
+
+
+@dataclass(frozen=True)
+class DuplicateFile:
+    file_id: int
+    path: str
+    similarity: float
+    match: str                 # exact | near | similar, relative to the group's first file
+    width: Optional[int]
+    height: Optional[int]
+    bytes: int
+    format: Optional[str]
+    taken_at: Optional[str]
+    camera: Optional[str]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class DuplicateGroup:
+    tier: str
+    files: tuple[DuplicateFile, ...]
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(f.bytes for f in self.files)
+
+    @property
+    def reclaimable_bytes(self) -> int:
+        """What keeping only the largest copy would free."""
+        return self.total_bytes - max((f.bytes for f in self.files), default=0)
+
+    def to_dict(self) -> dict:
+        return {"tier": self.tier, "reclaimable_bytes": self.reclaimable_bytes,
+                "files": [f.to_dict() for f in self.files]}
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    path: str
+    score: float
+    file_id: Optional[int] = None
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "score": round(self.score, 4)}
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    family: str
+    hub_id: Optional[str]
+    present: bool
+    source: str
+    description: str
+    vectors: int = 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ModelScore:
+    model: str
+    similarity: Optional[float]
+    verdict: str               # "near duplicate", "similar", "different" or why it is missing
+
+    def to_dict(self) -> dict:
+        out = {"model": self.model, "available": self.similarity is not None, "verdict": self.verdict}
+        if self.similarity is not None:
+            out["similarity"] = round(self.similarity, 4)
+        return out
+
+
+@dataclass(frozen=True)
+class Comparison:
+    a: str
+    b: str
+    identical: bool
+    scores: tuple[ModelScore, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict:
+        return {"a": self.a, "b": self.b, "identical": self.identical,
+                "scores": [s.to_dict() for s in self.scores]}
