@@ -1,0 +1,63 @@
+"""The house rules that keep the engine usable headless and the layers apart."""
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+ENGINE = ROOT / "engine"
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def engine_files():
+    return sorted(ENGINE.rglob("*.py"))
+
+
+def test_engine_never_imports_qt_or_the_desktop_package():
+    offenders = {str(p.relative_to(ROOT)): sorted(imported_modules(p) & {"PySide6", "PyQt5", "PyQt6", "desktop"})
+                 for p in engine_files()}
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_sql_faiss_and_torch_each_stay_in_their_own_package():
+    homes = {"sqlalchemy": "catalog", "sqlite3": "catalog", "faiss": "index",
+             "torch": "embedding", "transformers": "embedding", "onnxruntime": "embedding"}
+    misplaced = []
+    for path in engine_files():
+        package = path.relative_to(ENGINE).parts[0]
+        for module in imported_modules(path) & set(homes):
+            if package != homes[module]:
+                misplaced.append(f"{path.relative_to(ROOT)} imports {module}")
+    assert misplaced == []
+
+
+def test_importing_every_engine_module_loads_no_qt_no_torch_and_no_model():
+    modules = [".".join(p.relative_to(ROOT).with_suffix("").parts) for p in engine_files()]
+    modules = [m.removesuffix(".__init__") for m in modules]
+    code = ("import importlib, sys\n"
+            f"for m in {modules!r}: importlib.import_module(m)\n"
+            "bad = sorted(m for m in ('PySide6', 'torch', 'transformers', 'faiss', 'onnxruntime') if m in sys.modules)\n"
+            "print(','.join(bad))\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_engine_modules_stay_small_and_say_what_they_own():
+    too_long, undocumented = [], []
+    for path in engine_files():
+        text = path.read_text(encoding="utf-8")
+        if len(text.splitlines()) > 400:
+            too_long.append(path.name)
+        if not ast.get_docstring(ast.parse(text)):
+            undocumented.append(str(path.relative_to(ROOT)))
+    assert too_long == [] and undocumented == []
