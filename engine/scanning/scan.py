@@ -211,7 +211,7 @@ def _decode_and_embed(catalog: Catalog, embedders: Sequence[Embedder], threads: 
             return None, f"could not be decoded ({exc.__class__.__name__}: {exc})"
 
     batches = {e.name: [] for e in embedders}
-    embedded_ids: set[int] = set()
+    embedded_units: set[str] = set()  # byte-identical files share one model run
     pending_meta: list[tuple[int, dict]] = []
     reporter = Reporter("embedding", len(work_units), on_progress, cancel)
     by_name = {e.name: e for e in embedders}
@@ -223,7 +223,7 @@ def _decode_and_embed(catalog: Catalog, embedders: Sequence[Embedder], threads: 
         vectors = by_name[name].embed([array for _, array in batch])
         items = [(r.id, vec) for (unit, _), vec in zip(batch, vectors) for r in unit]
         catalog.put_embeddings(name, items)
-        embedded_ids.update(fid for fid, _ in items)
+        embedded_units.update(unit[0].content_hash for unit, _ in batch)
         batch.clear()
 
     for unit, (decoded, payload) in ordered_map(work, work_units, threads):
@@ -246,4 +246,4 @@ def _decode_and_embed(catalog: Catalog, embedders: Sequence[Embedder], threads: 
     for name in batches:
         flush(name)
     catalog.update_files(pending_meta, drop_embeddings=False)
-    summary.embedded = len(embedded_ids)
+    summary.embedded = len(embedded_units)
