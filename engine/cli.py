@@ -189,6 +189,7 @@ def _cmd_folders(library, args, progress, cancel) -> int:
 
 
 def _cmd_scan(library, args, progress, cancel) -> int:
+    library.resolve_model_name(args.model)  # a mistyped model is a usage error, whatever else
     if not library.folders():
         raise LookalikeError("The library has no folders; add one with `lookalike add FOLDER`.")
     summary = library.scan(model=args.model, device=args.device, on_progress=progress, cancel=cancel)
