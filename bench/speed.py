@@ -1,0 +1,150 @@
+"""Throughput of Lookalike's scan pipeline on a folder of photos.
+
+For each model: decode-only (reading + draft decoding in the decode pool), model-only
+(preprocessing + inference on already-decoded pictures, so pHash's hashing counts) and end-to-end (a real `Library.scan` into a
+fresh library: walk, hash, decode, embed, catalog, index) in images per second, each with
+the peak resident memory of its own process.
+
+    python bench/speed.py ../shared/photos --model sscd --model phash [--json out.json]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def images_in(folder: Path) -> list[str]:
+    from engine.scanning.walk import walk
+
+    return [f.path for f in walk([(0, str(folder))]).files]
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(mode: str, model_name: str, folder: Path, model_dir: str | None, min_seconds: float) -> dict:
+    from engine.embedding import loader
+    from engine.scanning.decode import decode
+    from engine.scanning.pipeline import default_threads, ordered_map
+
+    paths = images_in(folder)
+    if mode == "end-to-end":
+        from engine import Library
+
+        with tempfile.TemporaryDirectory() as tmp, Library.open(tmp, model_dir=model_dir) as library:
+            library.settings.text_search = False
+            library.add_folder(folder)
+            library.embedder(model_name)  # loading is a one-off cost, not throughput
+            start = time.perf_counter()
+            summary = library.scan(model=model_name)
+            seconds = time.perf_counter() - start
+        return {"images": summary.embedded, "seconds": seconds, "peak_mb": peak_mb()}
+
+    model = loader.load(model_name, model_dir)
+
+    def prepare(path):
+        return decode(path, min_side=model.input_size).image
+
+    if mode == "decode":
+        start, count = time.perf_counter(), 0
+        while True:
+            for _ in ordered_map(prepare, paths, default_threads()):
+                count += 1
+            if time.perf_counter() - start >= min_seconds:
+                break
+        return {"images": count, "seconds": time.perf_counter() - start, "peak_mb": peak_mb(),
+                "threads": default_threads()}
+
+    pictures = [prepare(p) for p in paths]
+    model.embed_images(pictures[: model.batch_size])  # warm-up
+    start, count = time.perf_counter(), 0
+    while True:
+        for i in range(0, len(pictures), model.batch_size):
+            model.embed_images(pictures[i:i + model.batch_size])
+        count += len(pictures)
+        if time.perf_counter() - start >= min_seconds:
+            break
+    return {"images": count, "seconds": time.perf_counter() - start, "peak_mb": peak_mb(),
+            "device": model.device, "precision": model.precision, "batch": model.batch_size}
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import torch
+
+    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
+    return f"{cpu}, {os.cpu_count()} cores, {gpu}, Python {platform.python_version()}, torch {torch.__version__}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--model", action="append", dest="models")
+    parser.add_argument("--model-dir")
+    parser.add_argument("--min-seconds", type=float, default=3.0)
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--child", nargs=2, metavar=("MODE", "MODEL"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child[0], args.child[1], args.folder, args.model_dir, args.min_seconds)))
+        return 0
+
+    models = args.models or ["sscd", "phash"]
+    rows = []
+    for name in models:
+        row = {"model": name}
+        for mode in ("decode", "inference", "end-to-end"):
+            cmd = [sys.executable, __file__, str(args.folder), "--child", mode, name,
+                   "--min-seconds", str(args.min_seconds)]
+            if args.model_dir:
+                cmd += ["--model-dir", args.model_dir]
+            out = subprocess.run(cmd, capture_output=True, text=True)
+            if out.returncode != 0:
+                print(f"{name} {mode} failed: {out.stderr.strip().splitlines()[-1]}", file=sys.stderr)
+                row[mode] = None
+                continue
+            result = json.loads(out.stdout.strip().splitlines()[-1])
+            result["per_second"] = result["images"] / result["seconds"]
+            row[mode] = result
+        rows.append(row)
+
+    count = len(images_in(args.folder))
+    print(f"{count} images in {args.folder}; {machine()}\n")
+    print("| model | decode-only img/s | model-only img/s | end-to-end img/s | end-to-end / model-only | peak MB (decode / model / e2e) |")
+    print("|---|---|---|---|---|---|")
+    for row in rows:
+        modes = ("decode", "inference", "end-to-end")
+        cells = [f"{row[m]['per_second']:.1f}" if row.get(m) else "failed" for m in modes]
+        ratio = (f"{row['end-to-end']['per_second'] / row['inference']['per_second']:.0%}"
+                 if row.get("end-to-end") and row.get("inference") else "-")
+        mem = " / ".join(f"{row[m]['peak_mb']:.0f}" if row.get(m) else "-" for m in modes)
+        extra = (f" ({row['inference']['precision']}, batch {row['inference']['batch']})"
+                 if row.get("inference") else "")
+        print(f"| {row['model']}{extra} | {cells[0]} | {cells[1]} | {cells[2]} | {ratio} | {mem} |")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({"machine": machine(), "images": count, "rows": rows}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
