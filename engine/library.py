@@ -222,7 +222,8 @@ class Library:
         return sorted(groups, key=_group_order)
 
     def _exact_group(self, records: Sequence[FileRecord]) -> DuplicateGroup:
-        return DuplicateGroup("exact", tuple(_dup_file(r, 1.0, "exact") for r in records))
+        return DuplicateGroup("exact", tuple(_dup_file(r, 1.0, "exact" if i else "reference")
+                                             for i, r in enumerate(records)))
 
     # -- search ---------------------------------------------------------------------------------
     def vector_for(self, path: os.PathLike | str, embedder: Embedder) -> tuple[np.ndarray, Optional[int]]:

@@ -20,7 +20,7 @@ class DuplicateFile:
     file_id: int
     path: str
     similarity: float
-    match: str                 # exact | near | similar, relative to the group's first file
+    match: str                 # reference (the first file) | exact | near | similar, relative to it
     width: Optional[int]
     height: Optional[int]
     bytes: int

@@ -22,7 +22,7 @@ TIERS = ("exact", "near", "similar")
 class Member:
     file_id: int
     similarity: float   # to the group's anchor (1.0 for the anchor and its byte copies)
-    match: str          # exact | near | similar, relative to the anchor
+    match: str          # reference (the anchor itself) | exact | near | similar, relative to it
 
 
 @dataclass
@@ -118,5 +118,6 @@ def _describe(tier: str, member_units: list[int], units: dict[int, list[int]],
         s = score(anchor, u)
         match = "exact" if u == anchor else ("near" if s >= near else "similar")
         for file_id in units[u]:
-            out.members.append(Member(file_id, round(s, 4), match))
+            is_anchor = not out.members
+            out.members.append(Member(file_id, round(s, 4), "reference" if is_anchor else match))
     return out
