@@ -220,7 +220,7 @@ def _cmd_duplicates(library, args, progress, cancel) -> int:
         print(f"{g.tier} · {len(g.files)} files · {_size(g.reclaimable_bytes)} reclaimable")
         for f in g.files:
             size = f"{f.width}×{f.height}" if f.width else "?"
-            print(f"  {f.similarity:6.3f} {f.match:<7} {size:>11} {_size(f.bytes):>9}  {f.path}")
+            print(f"  {f.similarity:6.3f} {f.match:<9} {size:>11} {_size(f.bytes):>9}  {f.path}")
     return EXIT_OK
 
 

@@ -152,3 +152,23 @@ def test_unreadable_files_and_folders_are_reported_and_their_records_kept(tmp_pa
         os.chmod(secret, 0o644)
         os.chmod(locked, 0o755)
     assert tree_hashes(photos) == before
+
+
+def test_the_progress_bar_redraws_one_line_on_a_terminal_and_stays_silent_otherwise():
+    import io
+
+    from engine.cli import TerminalProgress
+    from engine.jobs import Progress
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty, pipe = Tty(), io.StringIO()
+    for stream in (tty, pipe):
+        bar = TerminalProgress(stream)
+        bar(Progress("embedding", 27, 108, elapsed=3.0))
+        bar.done()
+    drawn = tty.getvalue()
+    assert "embedding" in drawn and "27/108" in drawn and "9.0/s" in drawn and "ETA 9s" in drawn
+    assert "\n" not in drawn and pipe.getvalue() == ""

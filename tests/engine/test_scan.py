@@ -229,18 +229,24 @@ def test_cancel_mid_scan_leaves_a_catalog_that_reopens_and_finishes(library_dir,
     reopened.close()
 
 
-def test_heic_and_webp_photos_are_read_like_jpegs(lib, photos):
+def test_heic_webp_avif_gif_tiff_and_bmp_photos_are_read_like_jpegs(lib, photos):
     pillow_heif = pytest.importorskip("pillow_heif")
     pillow_heif.register_heif_opener()
     save(photo(1), photos / "phone.heic", quality=80)
     save(photo(1), photos / "web.webp", quality=80)
     save(photo(1).convert("P"), photos / "anim.gif")
     save(photo(1), photos / "scan.tiff")
+    save(photo(1), photos / "old.bmp")
+    from PIL import features
+
+    if features.check("avif"):
+        save(photo(1), photos / "new.avif", quality=70)
     lib.add_folder(photos)
     summary = scan(lib)
     assert summary.failed == 0
     formats = sorted(r.format for r in lib.catalog.all_files())
-    assert formats == ["GIF", "HEIF", "TIFF", "WEBP"]
+    expected = ["BMP", "GIF", "HEIF", "TIFF", "WEBP"] + (["AVIF"] if features.check("avif") else [])
+    assert formats == sorted(expected)
 
 
 def test_exif_orientation_is_applied_and_capture_details_are_kept(lib, photos):
