@@ -40,6 +40,40 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             PRIMARY KEY (file_id, model))""",
         "CREATE INDEX embeddings_model_seq ON embeddings(model, seq)",
     ]),
+    (2, "keep-best and clean-up: metadata richness, reference folders, marks, presets, journal", [
+        "ALTER TABLE files ADD COLUMN exif_fields INTEGER",
+        "ALTER TABLE files ADD COLUMN has_gps BOOLEAN",
+        # Metadata is derived: have the next scan read it again, now with EXIF richness.
+        "UPDATE files SET width = NULL WHERE error IS NULL",
+        """CREATE TABLE reference_folders (
+            path BLOB PRIMARY KEY,
+            added_at REAL NOT NULL)""",
+        """CREATE TABLE marks (
+            file_id INTEGER PRIMARY KEY REFERENCES files(id) ON DELETE CASCADE,
+            mark TEXT NOT NULL CHECK (mark IN ('keep', 'remove')),
+            marked_at REAL NOT NULL)""",
+        "CREATE TABLE presets (name TEXT PRIMARY KEY, rules TEXT NOT NULL)",
+        """CREATE TABLE batches (
+            id INTEGER PRIMARY KEY,
+            action TEXT NOT NULL,
+            target BLOB,
+            started_at REAL NOT NULL,
+            finished_at REAL,
+            state TEXT NOT NULL)""",
+        """CREATE TABLE journal (
+            id INTEGER PRIMARY KEY,
+            batch_id INTEGER NOT NULL REFERENCES batches(id),
+            path BLOB NOT NULL,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            content_hash TEXT NOT NULL,
+            keeper BLOB,
+            destination BLOB,
+            state TEXT NOT NULL,
+            error TEXT,
+            updated_at REAL NOT NULL)""",
+        "CREATE INDEX journal_batch ON journal(batch_id)",
+    ]),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from sqlalchemy import (Column, Float, ForeignKey, Integer, LargeBinary, MetaData,
+from sqlalchemy import (Boolean, Column, Float, ForeignKey, Integer, LargeBinary, MetaData,
                         String, Table, Text, TypeDecorator)
 
 
@@ -55,6 +55,8 @@ files = Table(
     Column("camera", String),
     Column("error", Text),        # why the file could not be read or decoded; NULL when fine
     Column("scanned_at", Float, nullable=False),
+    Column("exif_fields", Integer),  # how many EXIF tags the photo carries (keep-best rule)
+    Column("has_gps", Boolean),
 )
 
 embeddings = Table(
@@ -64,4 +66,48 @@ embeddings = Table(
     Column("dim", Integer, nullable=False),
     Column("vector", LargeBinary, nullable=False),  # float32, L2-normalised
     Column("seq", Integer, nullable=False),         # write order; lets the index catch up
+)
+
+reference_folders = Table(
+    "reference_folders", metadata,
+    Column("path", FsPath, primary_key=True),
+    Column("added_at", Float, nullable=False),
+)
+
+marks = Table(
+    "marks", metadata,
+    Column("file_id", Integer, ForeignKey("files.id", ondelete="CASCADE"), primary_key=True),
+    Column("mark", String, nullable=False),   # keep | remove
+    Column("marked_at", Float, nullable=False),
+)
+
+presets = Table(
+    "presets", metadata,
+    Column("name", String, primary_key=True),
+    Column("rules", Text, nullable=False),    # JSON list of {"rule": ..., params}
+)
+
+batches = Table(
+    "batches", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("action", String, nullable=False),  # trash | move | hardlink
+    Column("target", FsPath),                  # the move-to folder
+    Column("started_at", Float, nullable=False),
+    Column("finished_at", Float),
+    Column("state", String, nullable=False),   # running | done | undone | rolled_back
+)
+
+journal = Table(
+    "journal", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
+    Column("path", FsPath, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("mtime_ns", Integer, nullable=False),
+    Column("content_hash", String, nullable=False),
+    Column("keeper", FsPath),                  # hardlink target
+    Column("destination", FsPath),             # where the file went (trash or move folder)
+    Column("state", String, nullable=False),   # planned | done | skipped | failed | undone
+    Column("error", Text),
+    Column("updated_at", Float, nullable=False),
 )

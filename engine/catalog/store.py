@@ -19,7 +19,7 @@ from sqlalchemy.exc import DatabaseError
 
 from ..errors import CatalogError
 from . import migrations
-from .schema import embeddings, files, folders, meta
+from .schema import embeddings, files, folders, marks, meta
 
 CATALOG_FILE = "catalog.sqlite"
 
@@ -45,11 +45,14 @@ class FileRecord:
     taken_at: Optional[str] = None
     camera: Optional[str] = None
     error: Optional[str] = None
+    exif_fields: Optional[int] = None
+    has_gps: Optional[bool] = None
 
 
 _FILE_COLUMNS = [files.c.id, files.c.folder_id, files.c.path, files.c.size, files.c.mtime_ns,
                  files.c.content_hash, files.c.width, files.c.height, files.c.format,
-                 files.c.taken_at, files.c.camera, files.c.error]
+                 files.c.taken_at, files.c.camera, files.c.error, files.c.exif_fields,
+                 files.c.has_gps]
 
 
 def _file(row) -> FileRecord:
@@ -170,8 +173,9 @@ class Catalog:
         return ids
 
     def update_files(self, changes: Sequence[tuple[int, dict]], drop_embeddings: bool) -> None:
-        """Updates columns of existing files. A changed file's embeddings are dropped in the
-        same transaction, so a crash can never pair new bytes with an old vector."""
+        """Updates columns of existing files. A changed file's embeddings and marks are
+        dropped in the same transaction, so a crash can never pair new bytes with an old
+        vector, and a keep/remove decision never outlives the picture it was made on."""
         if not changes:
             return
         now = time.time()
@@ -180,6 +184,7 @@ class Catalog:
                 conn.execute(update(files).where(files.c.id == file_id).values(**values, scanned_at=now))
                 if drop_embeddings:
                     conn.execute(delete(embeddings).where(embeddings.c.file_id == file_id))
+                    conn.execute(delete(marks).where(marks.c.file_id == file_id))
 
     def delete_files(self, ids: Sequence[int]) -> None:
         ids = list(ids)

@@ -16,6 +16,7 @@ _registered = False
 _register_lock = threading.Lock()
 
 EXIF_IFD = 0x8769
+GPS_IFD = 0x8825
 TAG_ORIENTATION = 0x0112
 TAG_MAKE, TAG_MODEL = 0x010F, 0x0110
 TAG_DATETIME, TAG_DATETIME_ORIGINAL = 0x0132, 0x9003
@@ -33,6 +34,8 @@ class Decoded:
     format: str
     taken_at: Optional[str]
     camera: Optional[str]
+    exif_fields: int = 0        # how much metadata the file carries (a keep-best rule)
+    has_gps: bool = False
 
 
 def register_formats() -> None:
@@ -96,11 +99,12 @@ def _decode_open(img: Image.Image, min_side: Optional[int]) -> Decoded:
     if orientation in (5, 6, 7, 8):
         width, height = height, width
     taken_at, camera = _exif_details(exif)
+    fields, has_gps = _exif_richness(exif)
     if min_side and fmt == "JPEG":
         img.draft("RGB", (min_side, min_side))
     img.load()
     upright = ImageOps.exif_transpose(img) if orientation not in (None, 1) else img
-    return Decoded(_to_rgb(upright), width, height, fmt, taken_at, camera)
+    return Decoded(_to_rgb(upright), width, height, fmt, taken_at, camera, fields, has_gps)
 
 
 def _to_rgb(img: Image.Image) -> Image.Image:
@@ -133,6 +137,20 @@ def _exif_details(exif) -> tuple[Optional[str], Optional[str]]:
     else:
         camera = " ".join(p for p in (make, model) if p) or None
     return taken_at, camera
+
+
+def _exif_richness(exif) -> tuple[int, bool]:
+    count = len(exif)
+    gps = {}
+    for ifd in (EXIF_IFD, GPS_IFD):
+        try:
+            part = exif.get_ifd(ifd)
+        except Exception:  # noqa: BLE001 - broken sub-IFDs just count as empty
+            part = {}
+        count += len(part)
+        if ifd == GPS_IFD:
+            gps = part
+    return count, bool(gps)
 
 
 def _exif_time(raw) -> Optional[str]:

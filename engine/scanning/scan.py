@@ -23,7 +23,7 @@ from .plan import make_plan
 from .walk import FoundFile, walk
 
 COMMIT_EVERY = 64
-METADATA_COLUMNS = ("width", "height", "format", "taken_at", "camera")
+METADATA_COLUMNS = ("width", "height", "format", "taken_at", "camera", "exif_fields", "has_gps")
 
 
 @dataclass
