@@ -27,6 +27,10 @@ class DuplicateFile:
     format: Optional[str]
     taken_at: Optional[str]
     camera: Optional[str]
+    exif_fields: Optional[int] = None
+    has_gps: Optional[bool] = None
+    reference: bool = False    # in a reference folder: never proposed for removal, never touched
+    content_hash: Optional[str] = None
 
     def to_dict(self) -> dict:
         return asdict(self)

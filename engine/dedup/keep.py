@@ -1,0 +1,165 @@
+"""Keep-best rules: which copy of a duplicate group to keep, and why.
+
+Owns: the rules, the built-in presets, parsing rule specs, and the proposal for a group. A
+preset is an ordered chain: each rule only breaks the ties the rules before it left. Each
+proposal names the rule that decided it ("kept: 4032×3024 beats 2016×1512"). Files in
+reference folders are never proposed for removal. Must not: touch files or the catalog.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable, Optional, Sequence
+
+from ..errors import UsageError
+
+# Camera originals first; WebP and AVIF are mostly lossy web re-encodes, so they rank below JPEG.
+DEFAULT_FORMATS = ["RAW", "DNG", "HEIF", "HEIC", "TIFF", "PNG", "JPEG", "WEBP", "AVIF", "BMP", "GIF"]
+COPY_LIKE = re.compile(r"(^|[^a-z])(copy|copies|backup|backups|export|exports|duplicate|duplicates)"
+                       r"([^a-z]|$)|\(\d+\)$|[ _-]\d+$", re.IGNORECASE)
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1e5 else f"{n / 1e3:.0f} KB"
+
+
+def _sizes(a: int, b: int) -> tuple[str, str]:
+    """Both sizes, precise enough to differ on screen."""
+    if _size(a) != _size(b):
+        return _size(a), _size(b)
+    return f"{a:,} bytes", f"{b:,} bytes"
+
+
+def _when(f) -> Optional[float]:
+    try:
+        return datetime.fromisoformat(f.taken_at).timestamp() if f.taken_at else None
+    except ValueError:
+        return None
+
+
+def _format_rank(f, params) -> int:
+    order = [x.upper() for x in params.get("order", DEFAULT_FORMATS)]
+    fmt = (f.format or "").upper()
+    fmt = "HEIF" if fmt == "HEIC" and "HEIF" in order and "HEIC" not in order else fmt
+    return -(order.index(fmt) if fmt in order else len(order))
+
+
+def _folder_rank(f, params) -> int:
+    folders = params.get("order", [])
+    for i, folder in enumerate(folders):
+        if f.path.startswith(folder.rstrip("/") + "/"):
+            return -i
+    return -len(folders)
+
+
+def copy_like(path: str) -> Optional[str]:
+    """The path part that looks like a copy ("backup", "IMG_1 copy", "photo (2)"), if any."""
+    parts = path.replace("\\", "/").split("/")
+    stem = parts[-1].rsplit(".", 1)[0]
+    for part in parts[:-1] + [stem]:
+        if part and COPY_LIKE.search(part):
+            return part
+    return None
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    description: str
+    key: Callable          # (file, params) -> comparable; larger is better
+    explain: Callable      # (keeper, other, params) -> str
+
+
+RULES: dict[str, Rule] = {r.name: r for r in (
+    Rule("resolution", "highest resolution",
+         lambda f, p: (f.width or 0) * (f.height or 0),
+         lambda k, o, p: f"{k.width}×{k.height} beats {o.width}×{o.height}"),
+    Rule("file_size", "largest file",
+         lambda f, p: f.bytes,
+         lambda k, o, p: "{} beats {}".format(*_sizes(k.bytes, o.bytes))),
+    Rule("formats", "preferred formats, in order",
+         _format_rank,
+         lambda k, o, p: f"{k.format} is preferred over {o.format}"),
+    Rule("metadata", "richest metadata (GPS, then EXIF fields)",
+         lambda f, p: (bool(f.has_gps), f.exif_fields or 0),
+         lambda k, o, p: (f"has GPS and {k.exif_fields or 0} EXIF fields, the other "
+                          f"{'has GPS and ' if o.has_gps else ''}{o.exif_fields or 0}")),
+    Rule("oldest", "earliest capture time",
+         lambda f, p: (_when(f) is not None, -(_when(f) or 0)),
+         lambda k, o, p: f"taken {k.taken_at or '?'}, before {o.taken_at or 'an unknown time'}"),
+    Rule("newest", "latest capture time",
+         lambda f, p: (_when(f) is not None, _when(f) or 0),
+         lambda k, o, p: f"taken {k.taken_at or '?'}, after {o.taken_at or 'an unknown time'}"),
+    Rule("folders", "preferred folders, in order",
+         _folder_rank,
+         lambda k, o, p: f"it is in a preferred folder ({k.path.rsplit('/', 1)[0]})"),
+    Rule("path", "not in a copy/backup/export folder, then the shortest path",
+         lambda f, p: (copy_like(f.path) is None, -len(f.path)),
+         lambda k, o, p: (f"the other is in '{copy_like(o.path)}'" if copy_like(o.path) and not copy_like(k.path)
+                          else "shorter path")),
+)}
+
+BUILTIN_PRESETS: dict[str, list] = {
+    "default": [{"rule": "resolution"}, {"rule": "formats", "order": DEFAULT_FORMATS},
+                {"rule": "metadata"}, {"rule": "oldest"}, {"rule": "file_size"}, {"rule": "path"}],
+    "largest-file": [{"rule": "file_size"}, {"rule": "resolution"}, {"rule": "path"}],
+    "oldest": [{"rule": "oldest"}, {"rule": "resolution"}, {"rule": "file_size"}, {"rule": "path"}],
+    "newest": [{"rule": "newest"}, {"rule": "resolution"}, {"rule": "file_size"}, {"rule": "path"}],
+}
+
+
+def parse_rule(text: str) -> dict:
+    """'resolution', 'formats=HEIC,PNG,JPEG' or 'folders=/a,/b' -> a rule spec."""
+    name, _, value = text.partition("=")
+    name = name.strip()
+    if name not in RULES:
+        raise UsageError(f"Unknown keep rule {name!r}; choose from: {', '.join(RULES)}.")
+    spec = {"rule": name}
+    if value:
+        spec["order"] = [v.strip() for v in value.split(",") if v.strip()]
+    return spec
+
+
+def validate(rules: list) -> list:
+    if not rules:
+        raise UsageError("A preset needs at least one rule.")
+    for spec in rules:
+        if spec.get("rule") not in RULES:
+            raise UsageError(f"Unknown keep rule {spec.get('rule')!r}.")
+    return rules
+
+
+@dataclass(frozen=True)
+class Proposal:
+    keeper: object             # the DuplicateFile to keep
+    remove: tuple              # DuplicateFiles proposed for removal
+    protected: tuple           # files in reference folders (never removed)
+    reason: str                # "kept: 4032×3024 beats 2016×1512"
+
+
+def propose(files: Sequence, rules: list, is_reference: Callable[[str], bool]) -> Proposal:
+    def chain_key(f):
+        return tuple(RULES[s["rule"]].key(f, s) for s in rules)
+
+    ranked = sorted(files, key=lambda f: f.path)
+    ranked.sort(key=chain_key, reverse=True)
+    protected = tuple(f for f in ranked if is_reference(f.path))
+    keeper = protected[0] if protected else ranked[0]
+    others = [f for f in ranked if f is not keeper]
+    remove = tuple(f for f in others if not is_reference(f.path))
+    if protected:
+        reason = f"kept: it is in a reference folder"
+    elif not others:
+        reason = "kept: the only file"
+    else:
+        reason = _reason(keeper, others[0], rules)
+    return Proposal(keeper, remove, protected, reason)
+
+
+def _reason(keeper, runner_up, rules: list) -> str:
+    for spec in rules:
+        rule = RULES[spec["rule"]]
+        if rule.key(keeper, spec) != rule.key(runner_up, spec):
+            return f"kept: {rule.explain(keeper, runner_up, spec)}"
+    return "kept: every rule ties, so the first by path"
