@@ -1,0 +1,1 @@
+"""Clean-up actions on files: trash, move, hardlink, each journaled and undoable."""

@@ -1,0 +1,293 @@
+"""Clean-up batches: plan, run, undo and recover trash / move / hardlink actions.
+
+Owns: which marked files may really be touched (never a reference file, never a group's last
+file, hardlinks only onto byte-identical keepers on the same filesystem), the journal protocol
+(every entry written before the batch runs, updated after each file), re-checking size and
+hash right before touching a file, and undo with hash verification. A crash leaves the batch
+"running"; `resolve_interrupted` works out what really happened from the disk. Must not: run
+SQL (the Ledger does) or pick keepers (dedup/keep.py does).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from typing import Optional, Sequence
+
+from ..jobs import CancelToken, ProgressCallback, Reporter
+from ..scanning.fingerprint import content_hash
+from . import trash
+
+ACTIONS = ("trash", "move", "hardlink")
+
+
+@dataclass(frozen=True)
+class PlannedItem:
+    path: str
+    size: int
+    content_hash: str
+    keeper: Optional[str]      # the file kept in its group (the hardlink target)
+    destination: Optional[str] = None
+
+
+@dataclass
+class CleanPlan:
+    action: str
+    target: Optional[str]
+    items: list[PlannedItem] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def bytes_freed(self) -> int:
+        return sum(i.size for i in self.items)
+
+
+@dataclass
+class BatchReport:
+    batch_id: Optional[int]
+    action: str
+    done: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    bytes_freed: int = 0
+
+
+def _between_steps(entry_path: str) -> None:
+    """Called after a file was touched and before the journal says so: the one moment a crash
+    can leave the journal behind the disk (tests raise here to simulate that crash)."""
+
+
+def plan(groups: Sequence, marks: dict[int, str], keepers: dict[int, object], action: str,
+         target: Optional[str], roots: Sequence[str]) -> CleanPlan:
+    """`groups`: DuplicateGroups; `keepers`: group index -> proposed keeper (DuplicateFile)."""
+    result = CleanPlan(action, target)
+    planned_dest: set[str] = set()
+    for index, group in enumerate(groups):
+        chosen = [f for f in group.files if marks.get(f.file_id) == "remove"]
+        if not chosen:
+            continue
+        for f in [f for f in chosen if f.reference]:
+            result.skipped.append((f.path, "in a reference folder: never touched"))
+        chosen = [f for f in chosen if not f.reference]
+        survivors = [f for f in group.files if f not in chosen]
+        kept = [f for f in survivors if marks.get(f.file_id) == "keep"] or survivors
+        if not kept:
+            last = keepers[index]
+            chosen = [f for f in chosen if f is not last]
+            result.skipped.append((last.path, "kept: a group never loses its last file"))
+            kept = [last]
+        keeper = keepers[index] if keepers[index] in kept else kept[0]
+        for f in chosen:
+            if action == "hardlink":
+                if f.content_hash != keeper.content_hash:
+                    result.skipped.append((f.path, "not byte-identical to the kept file; a hardlink "
+                                                   "would replace this photo with another"))
+                    continue
+                if not _same_filesystem(f.path, keeper.path):
+                    result.skipped.append((f.path, "on another filesystem than the kept file; "
+                                                   "hardlinks cannot cross filesystems"))
+                    continue
+            destination = _move_destination(f.path, target, roots, planned_dest) if action == "move" else None
+            result.items.append(PlannedItem(f.path, f.bytes, f.content_hash, keeper.path, destination))
+    grouped = {f.file_id for g in groups for f in g.files}
+    for file_id, mark in marks.items():
+        if mark == "remove" and file_id not in grouped:
+            result.skipped.append((f"file #{file_id}", "marked for removal but no longer in a duplicate group"))
+    return result
+
+
+def _same_filesystem(a: str, b: str) -> bool:
+    try:
+        return os.stat(a).st_dev == os.stat(b).st_dev
+    except OSError:
+        return False
+
+
+def _move_destination(path: str, target: str, roots: Sequence[str], taken: set[str]) -> str:
+    """target/<library folder name>/<path inside it>, never onto an existing file."""
+    root = max((r for r in roots if path.startswith(r.rstrip(os.sep) + os.sep)), key=len, default=None)
+    relative = os.path.relpath(path, os.path.dirname(root)) if root else os.path.basename(path)
+    candidate = os.path.join(target, relative)
+    stem, ext = os.path.splitext(candidate)
+    n = 1
+    while os.path.lexists(candidate) or candidate in taken:
+        candidate = f"{stem} ({n}){ext}"
+        n += 1
+    taken.add(candidate)
+    return candidate
+
+
+def run(plan_: CleanPlan, ledger, on_progress: Optional[ProgressCallback] = None,
+        cancel: Optional[CancelToken] = None) -> BatchReport:
+    report = BatchReport(None, plan_.action, skipped=list(plan_.skipped))
+    entries = []
+    for item in plan_.items:
+        try:
+            mtime = os.stat(item.path).st_mtime_ns
+        except OSError as exc:
+            report.skipped.append((item.path, _why(exc)))
+            continue
+        entries.append({"path": item.path, "size": item.size, "mtime_ns": mtime,
+                        "content_hash": item.content_hash, "keeper": item.keeper,
+                        "destination": item.destination})
+    if not entries:
+        return report
+    report.batch_id = ledger.start_batch(plan_.action, plan_.target, entries)
+    _run_entries(ledger, report.batch_id, plan_.action, ledger.entries(report.batch_id), report,
+                 on_progress, cancel)
+    ledger.finish_batch(report.batch_id, "done")
+    return report
+
+
+def _run_entries(ledger, batch_id, action, entries, report, on_progress, cancel) -> None:
+    reporter = Reporter(f"{action}ing" if action != "move" else "moving", len(entries), on_progress, cancel)
+    for entry in entries:
+        if entry.state != "planned":
+            continue
+        problem = _changed(entry)
+        if problem:
+            ledger.update_entry(entry.id, "skipped", error=problem)
+            report.skipped.append((entry.path, problem))
+            reporter.advance()
+            continue
+        try:
+            destination = _perform(action, entry)
+        except OSError as exc:
+            ledger.update_entry(entry.id, "failed", error=_why(exc))
+            report.skipped.append((entry.path, _why(exc)))
+        else:
+            _between_steps(entry.path)
+            ledger.update_entry(entry.id, "done", destination=destination)
+            report.done.append(entry.path)
+            report.bytes_freed += entry.size
+        reporter.advance()
+
+
+def _changed(entry) -> Optional[str]:
+    """Re-checks a file right before touching it: same size, same bytes as when scanned."""
+    try:
+        if os.stat(entry.path).st_size != entry.size or content_hash(entry.path) != entry.content_hash:
+            return "changed since the scan; skipped (scan again to review it)"
+        if entry.keeper and entry.keeper != entry.path and not os.path.exists(entry.keeper):
+            return f"the kept file {entry.keeper} is gone; skipped"
+    except FileNotFoundError:
+        return "vanished since the scan"
+    except OSError as exc:
+        return _why(exc)
+    return None
+
+
+def _perform(action: str, entry) -> Optional[str]:
+    if action == "trash":
+        return trash.send(entry.path)
+    if action == "move":
+        os.makedirs(os.path.dirname(entry.destination), exist_ok=True)
+        if os.path.lexists(entry.destination):
+            raise FileExistsError(f"{entry.destination} appeared meanwhile; nothing overwritten")
+        _move_verified(entry.path, entry.destination, entry.content_hash)
+        return entry.destination
+    if content_hash(entry.keeper) != entry.content_hash:
+        raise OSError(f"the kept file {entry.keeper} changed; no hardlink made")
+    tmp = os.path.join(os.path.dirname(entry.path), f".lookalike-link-{os.getpid()}-{entry.id}")
+    os.link(entry.keeper, tmp)
+    os.replace(tmp, entry.path)  # atomic: the path always holds the photo's bytes
+    return entry.keeper
+
+
+def _move_verified(source: str, destination: str, digest: str) -> None:
+    try:
+        os.rename(source, destination)
+        return
+    except OSError as exc:
+        if exc.errno != 18:  # EXDEV: another filesystem, so copy, verify, then remove
+            raise
+    shutil.copy2(source, destination)
+    if content_hash(destination) != digest:
+        os.unlink(destination)
+        raise OSError("the copy did not verify; the original was left in place")
+    os.unlink(source)
+
+
+def undo(ledger, batch, on_progress=None, cancel=None, final_state: str = "undone") -> BatchReport:
+    """Puts every file of a batch back, verifying each one's hash; the journal records each."""
+    report = BatchReport(batch.id, batch.action)
+    entries = [e for e in ledger.entries(batch.id) if e.state == "done"]
+    reporter = Reporter("restoring", len(entries), on_progress, cancel)
+    for entry in reversed(entries):
+        try:
+            _restore(batch.action, entry)
+        except OSError as exc:
+            ledger.update_entry(entry.id, "done", error=f"undo failed: {_why(exc)}")
+            report.skipped.append((entry.path, _why(exc)))
+        else:
+            ledger.update_entry(entry.id, "undone")
+            report.done.append(entry.path)
+        reporter.advance()
+    if not report.skipped:
+        ledger.finish_batch(batch.id, final_state)
+    return report
+
+
+def _restore(action: str, entry) -> None:
+    if action == "hardlink":
+        fd, tmp = tempfile.mkstemp(prefix=".lookalike-restore-", dir=os.path.dirname(entry.path))
+        os.close(fd)
+        try:
+            shutil.copyfile(entry.path, tmp)  # a fresh copy of the bytes, its own inode again
+            if content_hash(tmp) != entry.content_hash:
+                raise OSError("the kept file no longer holds the same bytes; not restored")
+            os.utime(tmp, ns=(entry.mtime_ns, entry.mtime_ns))
+            os.replace(tmp, entry.path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        return
+    where = entry.destination
+    if not where or not os.path.lexists(where):
+        raise OSError("not found in the trash; restore it from the system Trash by hand"
+                      if action == "trash" else f"{where} is gone")
+    if content_hash(where) != entry.content_hash:
+        raise OSError(f"{where} no longer holds the same bytes; not restored")
+    if action == "trash":
+        trash.restore(where, entry.path)
+    else:
+        if os.path.lexists(entry.path):
+            raise FileExistsError(f"something else is now at {entry.path}")
+        os.makedirs(os.path.dirname(entry.path), exist_ok=True)
+        _move_verified(where, entry.path, entry.content_hash)
+
+
+def resolve_interrupted(ledger, batch) -> None:
+    """After a crash: entries still 'planned' whose action did happen are marked done."""
+    for entry in ledger.entries(batch.id):
+        if entry.state != "planned":
+            continue
+        happened, where = False, None
+        if batch.action == "trash" and not os.path.lexists(entry.path):
+            where = trash.find(entry.path)
+            happened = where is not None
+        elif batch.action == "move" and not os.path.lexists(entry.path):
+            where = entry.destination
+            happened = bool(where) and os.path.exists(where)
+        elif batch.action == "hardlink" and entry.keeper and os.path.exists(entry.path):
+            happened = os.path.samefile(entry.path, entry.keeper)
+            where = entry.keeper
+        if happened:
+            ledger.update_entry(entry.id, "done", destination=where)
+
+
+def complete(ledger, batch, on_progress=None, cancel=None) -> BatchReport:
+    report = BatchReport(batch.id, batch.action)
+    _run_entries(ledger, batch.id, batch.action, ledger.entries(batch.id), report, on_progress, cancel)
+    ledger.finish_batch(batch.id, "done")
+    return report
+
+
+def _why(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if getattr(exc, "errno", None) == 28:
+        return "the disk is full"
+    if getattr(exc, "errno", None) == 30:
+        return "read-only filesystem"
+    return (getattr(exc, "strerror", None) or str(exc)).rstrip(".")
