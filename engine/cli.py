@@ -78,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add = commands.add_parser("add", help="add photo folders to the library")
     add.add_argument("folders", nargs="+", metavar="FOLDER")
+    add.add_argument("--reference", action="store_true", help="mark the folders as reference: "
+                     "their files are never proposed for removal nor touched")
     remove = commands.add_parser("remove", help="forget a folder (photos on disk are untouched)")
     remove.add_argument("folder", metavar="FOLDER")
     folders = commands.add_parser("folders", help="list the library's folders")
@@ -117,7 +119,54 @@ def build_parser() -> argparse.ArgumentParser:
     models_sub = models.add_subparsers(dest="models_command", parser_class=_Parser)
     download = models_sub.add_parser("download", help="download a model from the Hugging Face hub")
     download.add_argument("name", metavar="NAME")
+    _add_cleanup_commands(commands)
     return parser
+
+
+def _add_cleanup_commands(commands) -> None:
+    keep = commands.add_parser("keep", help="show which copy of each group the rules would keep")
+    keep.add_argument("--preset")
+    keep.add_argument("--tier", default="near", choices=("exact", "near", "similar", "all"))
+    keep.add_argument("--json", action="store_true")
+
+    mark = commands.add_parser("mark", help="mark files keep/remove, or mark every group by a preset")
+    how = mark.add_mutually_exclusive_group(required=True)
+    how.add_argument("--keep", action="store_const", const="keep", dest="mark")
+    how.add_argument("--remove", action="store_const", const="remove", dest="mark")
+    how.add_argument("--clear", action="store_const", const="clear", dest="mark")
+    how.add_argument("--auto", action="store_const", const="auto", dest="mark",
+                     help="keep what the preset proposes, mark the rest for removal")
+    mark.add_argument("paths", nargs="*", metavar="PATH")
+    mark.add_argument("--preset")
+    mark.add_argument("--tier", default="near", choices=("exact", "near", "similar", "all"))
+
+    clean = commands.add_parser("clean", help="trash, move or hardlink the files marked for removal")
+    action = clean.add_mutually_exclusive_group(required=True)
+    action.add_argument("--trash", action="store_true")
+    action.add_argument("--move-to", metavar="DIR")
+    action.add_argument("--hardlink", action="store_true")
+    clean.add_argument("--dry-run", action="store_true")
+    clean.add_argument("--yes", action="store_true", help="do it without asking")
+    clean.add_argument("--preset")
+    clean.add_argument("--json", action="store_true")
+
+    for name, text in (("undo", "put back the files of the last clean-up"),
+                       ("history", "list past clean-ups")):
+        sub = commands.add_parser(name, help=text)
+        sub.add_argument("--json", action="store_true")
+    recover = commands.add_parser("recover", help="finish or roll back an interrupted clean-up")
+    mode = recover.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--complete", action="store_const", const="complete", dest="mode")
+    mode.add_argument("--rollback", action="store_const", const="rollback", dest="mode")
+
+    presets = commands.add_parser("presets", help="list keep-best presets, or save/delete one")
+    presets.add_argument("--json", action="store_true")
+    presets_sub = presets.add_subparsers(dest="presets_command", parser_class=_Parser)
+    save = presets_sub.add_parser("save", help="save a preset: NAME RULE... (e.g. formats=HEIF,JPEG)")
+    save.add_argument("name")
+    save.add_argument("rules", nargs="+", metavar="RULE")
+    delete = presets_sub.add_parser("delete")
+    delete.add_argument("name")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -157,17 +206,25 @@ def _emit(data) -> None:
 
 
 def _run(args, progress: TerminalProgress, cancel: CancelToken) -> int:
+    from . import cli_cleanup
     from .library import Library
 
     with Library.open(args.library, model_dir=args.model_dir) as library:
-        handler = globals()[f"_cmd_{args.command}"]
+        if library.interrupted() and args.command not in ("recover", "undo", "history"):
+            sys.stderr.write("lookalike: note: an earlier clean-up was interrupted; run `lookalike "
+                             "recover --complete` or `lookalike recover --rollback`.\n")
+        handler = globals().get(f"_cmd_{args.command}") or getattr(cli_cleanup, f"cmd_{args.command}")
         return handler(library, args, progress, cancel)
 
 
 def _cmd_add(library, args, progress, cancel) -> int:
     for folder in args.folders:
-        record, note = library.add_folder(folder)
-        print(f"{record.path}: {note}")
+        if args.reference:
+            note = library.add_reference_folder(folder)
+            print(f"{os.path.realpath(folder)}: {note}; reference folder (never touched)")
+        else:
+            record, note = library.add_folder(folder)
+            print(f"{record.path}: {note}")
     return EXIT_OK
 
 

@@ -15,7 +15,9 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from .catalog.ledger import Ledger
 from .catalog.store import Catalog, FileRecord
+from .library_cleanup import CleanupMixin
 from .dedup.groups import group as group_files
 from .embedding import loader
 from .embedding.base import Embedder
@@ -33,11 +35,12 @@ from .settings import Settings, default_library_dir
 TIERS = ("exact", "near", "similar", "all")
 
 
-class Library:
+class Library(CleanupMixin):
     def __init__(self, path: Path, catalog: Catalog, settings: Settings,
                  model_dir: Optional[str] = None) -> None:
         self.path = path
         self.catalog = catalog
+        self.ledger = Ledger(catalog.engine)
         self.settings = settings
         self._model_dir_override = model_dir
         self._write_lock = threading.RLock()
@@ -215,14 +218,16 @@ class Library:
         low = limits["similar"] if loosest == "similar" else limits["near"]
         pairs = index.pairs(low)
         records = self.catalog.files_by_ids(int(i) for i in index.ids())
+        refs = self._references()
         raw = group_files([(r.id, r.content_hash) for r in records.values()], pairs,
                           near=limits["near"], similar=limits["similar"] if loosest == "similar" else None)
-        groups = [DuplicateGroup(g.tier, tuple(_dup_file(records[m.file_id], m.similarity, m.match)
+        groups = [DuplicateGroup(g.tier, tuple(_dup_file(records[m.file_id], m.similarity, m.match, refs)
                                                for m in g.members)) for g in raw]
         return sorted(groups, key=_group_order)
 
     def _exact_group(self, records: Sequence[FileRecord]) -> DuplicateGroup:
-        return DuplicateGroup("exact", tuple(_dup_file(r, 1.0, "exact" if i else "reference")
+        refs = self._references()
+        return DuplicateGroup("exact", tuple(_dup_file(r, 1.0, "exact" if i else "reference", refs)
                                              for i, r in enumerate(records)))
 
     # -- search ---------------------------------------------------------------------------------
@@ -313,9 +318,11 @@ def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
-def _dup_file(record: FileRecord, similarity: float, match: str) -> DuplicateFile:
+def _dup_file(record: FileRecord, similarity: float, match: str, refs: Sequence[str]) -> DuplicateFile:
+    reference = any(_inside(record.path, r) for r in refs)
     return DuplicateFile(record.id, record.path, similarity, match, record.width, record.height,
-                         record.size, record.format, record.taken_at, record.camera)
+                         record.size, record.format, record.taken_at, record.camera,
+                         record.exif_fields, record.has_gps, reference, record.content_hash)
 
 
 def _group_order(group: DuplicateGroup):

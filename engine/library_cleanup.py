@@ -1,0 +1,177 @@
+"""The Library's clean-up door: reference folders, keep-best proposals, marks, clean, undo.
+
+Owns: joining duplicate groups, presets, marks and the journal into the calls the CLI and the
+GUI make. Mixed into `Library`; every call that changes files or the ledger holds the writer
+lock. Must not: touch files itself (actions/ does) or run SQL (catalog/ does).
+"""
+from __future__ import annotations
+
+import os
+from typing import Optional, Sequence
+
+from .actions import cleanup as actions
+from .catalog.ledger import Batch
+from .dedup import keep
+from .errors import LookalikeError, UsageError
+from .jobs import CancelToken, ProgressCallback
+
+
+class CleanupMixin:
+    # -- reference folders -------------------------------------------------------------------
+    def reference_folders(self) -> list[str]:
+        return self.ledger.reference_folders()
+
+    def add_reference_folder(self, path) -> str:
+        """Marks a folder (adding it to the library if no library folder covers it) as a
+        reference: its files are never proposed for removal and never touched."""
+        folder, note = self.add_folder(path)
+        real = os.path.realpath(os.path.expanduser(os.fspath(path)))
+        with self._write_lock:
+            self.ledger.add_reference_folder(real)
+        return note
+
+    def is_reference(self, path: str) -> bool:
+        return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in self._references())
+
+    def _references(self) -> list[str]:
+        return self.ledger.reference_folders()
+
+    # -- presets -------------------------------------------------------------------------------
+    def presets(self) -> dict[str, list]:
+        return {**keep.BUILTIN_PRESETS, **self.ledger.presets()}
+
+    def save_preset(self, name: str, rules: list) -> None:
+        if name in keep.BUILTIN_PRESETS:
+            raise UsageError(f"{name!r} is a built-in preset; save yours under another name.")
+        with self._write_lock:
+            self.ledger.save_preset(name, keep.validate(rules))
+
+    def delete_preset(self, name: str) -> None:
+        if not self.ledger.delete_preset(name):
+            raise UsageError(f"There is no saved preset named {name!r}.")
+
+    def preset(self, name: Optional[str]) -> list:
+        name = name or "default"
+        found = self.presets().get(name)
+        if found is None:
+            raise UsageError(f"Unknown preset {name!r}; `lookalike presets` lists them.")
+        return found
+
+    # -- proposals and marks -------------------------------------------------------------------
+    def proposals(self, preset: Optional[str] = None, tier: str = "near",
+                  threshold: Optional[float] = None, model: Optional[str] = None,
+                  on_progress: Optional[ProgressCallback] = None,
+                  cancel: Optional[CancelToken] = None) -> list[tuple[object, keep.Proposal]]:
+        rules = self.preset(preset)
+        groups = self.duplicates(tier=tier, threshold=threshold, model=model,
+                                 on_progress=on_progress, cancel=cancel)
+        return [(g, keep.propose(g.files, rules, self.is_reference)) for g in groups]
+
+    def marks(self) -> dict[int, str]:
+        return self.ledger.marks()
+
+    def mark(self, paths: Sequence, mark: Optional[str]) -> int:
+        """Marks files 'keep' or 'remove' (None clears); returns how many were marked."""
+        if mark not in ("keep", "remove", None):
+            raise UsageError("A mark is keep or remove.")
+        items = []
+        for path in paths:
+            record = self.catalog.file_by_path(os.path.realpath(os.fspath(path)))
+            if record is None:
+                raise LookalikeError(f"{os.fspath(path)} is not in the library; scan first.")
+            if mark == "remove" and self.is_reference(record.path):
+                raise LookalikeError(f"{record.path} is in a reference folder and cannot be marked for removal.")
+            items.append((record.id, mark))
+        with self._write_lock:
+            self.ledger.set_marks(items)
+        return len(items)
+
+    def mark_proposals(self, preset: Optional[str] = None, tier: str = "near",
+                       threshold: Optional[float] = None) -> tuple[int, int]:
+        """Marks every group as the preset proposes: (kept, marked for removal)."""
+        items = []
+        for _group, proposal in self.proposals(preset, tier, threshold):
+            items.append((proposal.keeper.file_id, "keep"))
+            items += [(f.file_id, "remove") for f in proposal.remove]
+        with self._write_lock:
+            self.ledger.set_marks(items)
+        removing = sum(1 for _, m in items if m == "remove")
+        return len(items) - removing, removing
+
+    def clear_marks(self) -> int:
+        with self._write_lock:
+            return self.ledger.clear_marks()
+
+    # -- clean, undo, history ------------------------------------------------------------------
+    def plan_clean(self, action: str, target: Optional[str] = None, preset: Optional[str] = None,
+                   tier: str = "near", threshold: Optional[float] = None) -> actions.CleanPlan:
+        if action not in actions.ACTIONS:
+            raise UsageError(f"Unknown action {action!r}; choose one of: {', '.join(actions.ACTIONS)}.")
+        if action == "move":
+            if not target:
+                raise UsageError("Moving needs a destination folder.")
+            target = os.path.realpath(os.path.expanduser(os.fspath(target)))
+            if any(os.path.realpath(target).startswith(f.path.rstrip(os.sep) + os.sep) or target == f.path
+                   for f in self.folders()):
+                raise UsageError("The move-to folder must be outside the library's folders.")
+        marks = self.marks()
+        if not any(m == "remove" for m in marks.values()):
+            raise LookalikeError("Nothing is marked for removal; run `lookalike mark --auto` or mark files.")
+        pairs = self.proposals(preset, tier, threshold)
+        groups = [g for g, _ in pairs]
+        keepers = {i: p.keeper for i, (_, p) in enumerate(pairs)}
+        return actions.plan(groups, marks, keepers, action, target, [f.path for f in self.folders()])
+
+    def clean(self, plan: actions.CleanPlan, on_progress: Optional[ProgressCallback] = None,
+              cancel: Optional[CancelToken] = None) -> actions.BatchReport:
+        with self._write_lock:
+            self._refuse_if_interrupted()
+            report = actions.run(plan, self.ledger, on_progress, cancel)
+            if plan.action != "hardlink":
+                gone = [self.catalog.file_by_path(p) for p in report.done]
+                self.catalog.delete_files([r.id for r in gone if r is not None])
+            return report
+
+    def history(self) -> list[tuple[Batch, dict[str, int]]]:
+        out = []
+        for batch in self.ledger.batches():
+            counts: dict[str, int] = {}
+            for entry in self.ledger.entries(batch.id):
+                counts[entry.state] = counts.get(entry.state, 0) + 1
+            out.append((batch, counts))
+        return out
+
+    def undo(self, on_progress: Optional[ProgressCallback] = None,
+             cancel: Optional[CancelToken] = None) -> actions.BatchReport:
+        """Restores the last finished batch (an interrupted one is rolled back instead)."""
+        with self._write_lock:
+            interrupted = self.ledger.batches(["running"])
+            if interrupted:
+                return self.recover("rollback", on_progress, cancel)
+            done = self.ledger.batches(["done"])
+            if not done:
+                raise LookalikeError("There is nothing to undo.")
+            return actions.undo(self.ledger, done[0], on_progress, cancel)
+
+    def interrupted(self) -> list[Batch]:
+        return self.ledger.batches(["running"])
+
+    def recover(self, mode: str, on_progress: Optional[ProgressCallback] = None,
+                cancel: Optional[CancelToken] = None) -> actions.BatchReport:
+        """Finishes ('complete') or undoes ('rollback') a batch a crash interrupted."""
+        if mode not in ("complete", "rollback"):
+            raise UsageError("Recover with complete or rollback.")
+        with self._write_lock:
+            batches = self.ledger.batches(["running"])
+            if not batches:
+                raise LookalikeError("No clean-up was interrupted.")
+            batch = batches[0]
+            actions.resolve_interrupted(self.ledger, batch)
+            if mode == "complete":
+                return actions.complete(self.ledger, batch, on_progress, cancel)
+            return actions.undo(self.ledger, batch, on_progress, cancel, final_state="rolled_back")
+
+    def _refuse_if_interrupted(self) -> None:
+        if self.ledger.batches(["running"]):
+            raise LookalikeError("An earlier clean-up was interrupted; finish it with `lookalike "
+                                 "recover --complete` or undo it with `lookalike recover --rollback` first.")
