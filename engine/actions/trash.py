@@ -1,5 +1,7 @@
-"""The system trash: sending files there (send2trash) and, where the platform's trash format is
-known (the freedesktop.org trash used on Linux), finding and restoring them.
+"""The system trash: sending files there and, where the platform's trash format is known (the
+freedesktop.org trash used on Linux), finding and restoring them. On Linux we write the trash
+ourselves (an O_EXCL .trashinfo, then a rename), so we know exactly where each file went;
+elsewhere send2trash does it.
 
 Owns: trash locations and .trashinfo parsing. Must not: decide what to trash.
 On macOS and Windows the trash cannot be read back here; undo says so plainly.
@@ -8,17 +10,65 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Optional
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 
 def send(path: str) -> Optional[str]:
     """Moves `path` to the trash; returns where it now lies, when that can be known."""
+    if sys.platform.startswith("linux"):
+        return _send_freedesktop(os.path.abspath(path))
     from send2trash import send2trash
 
     send2trash(path)
-    return find(path)
+    return None
+
+
+def _send_freedesktop(path: str) -> str:
+    home, _ = _trash_dirs(path)[0]
+    device = os.lstat(path).st_dev
+    if _device_of(home) == device:
+        trash, root = home, None
+    else:
+        mount = _mount_point(os.path.dirname(path))
+        trash, root = mount / f".Trash-{os.getuid()}", mount
+    (trash / "files").mkdir(parents=True, exist_ok=True, mode=0o700)
+    (trash / "info").mkdir(parents=True, exist_ok=True, mode=0o700)
+    stem, ext = os.path.splitext(os.path.basename(path))
+    recorded = path if root is None else os.path.relpath(path, root)
+    for n in range(1, 10_000):
+        name = f"{stem}{ext}" if n == 1 else f"{stem}.{n}{ext}"
+        info = trash / "info" / f"{name}.trashinfo"
+        try:
+            fd = os.open(info, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:
+            continue
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(f"[Trash Info]\nPath={quote(os.fsencode(recorded))}\n"
+                     f"DeletionDate={time.strftime('%Y-%m-%dT%H:%M:%S')}\n")
+        destination = trash / "files" / name
+        if os.path.lexists(destination):
+            info.unlink()
+            continue
+        try:
+            os.rename(path, destination)
+        except OSError:
+            info.unlink()
+            raise
+        return str(destination)
+    raise OSError("the trash holds too many files of this name")
+
+
+def _device_of(folder: Path) -> Optional[int]:
+    probe = folder
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    try:
+        return os.stat(probe).st_dev
+    except OSError:
+        return None
 
 
 def _mount_point(path: str) -> Path:
