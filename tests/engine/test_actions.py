@@ -121,7 +121,7 @@ def test_a_file_changed_after_the_scan_is_skipped_and_reported(scanned):
     assert os.path.exists(victim) and len(report.done) == 3
 
 
-def test_a_read_only_destination_fails_per_file_and_the_journal_stays_true(scanned, tmp_path):
+def test_a_destination_that_refuses_writes_fails_per_file_and_the_journal_stays_true(scanned, tmp_path):
     library, photos = scanned
     before = tree_hashes(photos)
     target = tmp_path / "readonly"

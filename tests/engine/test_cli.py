@@ -172,3 +172,47 @@ def test_the_progress_bar_redraws_one_line_on_a_terminal_and_stays_silent_otherw
     drawn = tty.getvalue()
     assert "embedding" in drawn and "27/108" in drawn and "9.0/s" in drawn and "ETA 9s" in drawn
     assert "\n" not in drawn and pipe.getvalue() == ""
+
+
+@pytest.fixture()
+def marked_library(tmp_path, photos_with_copies):
+    library = tmp_path / "cleanlib"
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "xdg")}
+    repo = Path(__file__).resolve().parents[2]
+
+    def cli(*args, drop_root=False):
+        return subprocess.run([sys.executable, "-m", "engine.cli", "--library", str(library), *args],
+                              cwd=repo, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL,
+                              preexec_fn=without_root_file_powers if drop_root else None)
+
+    assert cli("add", str(photos_with_copies)).returncode == 0
+    assert cli("scan", "--model", "sscd").returncode == 0
+    assert "Marked 2 files for removal" in cli("mark", "--auto").stdout
+    return cli
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux file modes and capabilities")
+def test_clean_without_yes_and_without_a_terminal_does_nothing_and_says_so(marked_library, photos_with_copies):
+    before = tree_hashes(photos_with_copies)
+    result = marked_library("clean", "--trash")
+    assert result.returncode == 1 and "nothing was done" in result.stderr
+    assert tree_hashes(photos_with_copies) == before
+    assert "No clean-ups yet." in marked_library("history").stdout
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux file modes and capabilities")
+def test_a_really_read_only_destination_fails_each_file_and_loses_nothing(marked_library, photos_with_copies, tmp_path):
+    before = tree_hashes(photos_with_copies)
+    target = tmp_path / "read-only"
+    target.mkdir()
+    os.chmod(target, 0o555)
+    try:
+        result = marked_library("clean", "--move-to", str(target), "--yes", "--json", drop_root=True)
+    finally:
+        os.chmod(target, 0o755)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["done"] == [] and [s["reason"] for s in report["skipped"]] == ["permission denied"] * 2
+    assert tree_hashes(photos_with_copies) == before
+    history = json.loads(marked_library("history", "--json").stdout)["batches"]
+    assert history[0]["entries"] == {"failed": 2}
