@@ -1,0 +1,1 @@
+"""Folder watching: watchdog events, filtered and debounced, become 'scan again' calls."""
