@@ -27,7 +27,7 @@ from .index.sync import synced_index
 from .index.vectors import VectorIndex
 from .jobs import CancelToken, ProgressCallback
 from .results import (Comparison, DuplicateFile, DuplicateGroup, Folder, ModelInfo, ModelScore,
-                      SearchResult)
+                      Photo, SearchResult)
 from .scanning.decode import DecodeError, decode
 from .scanning.scan import ScanSummary, run_scan
 from .settings import Settings, default_library_dir
@@ -109,6 +109,28 @@ class Library(CleanupMixin):
                 if folder.path in (real, os.path.abspath(os.fspath(path))):
                     return self.catalog.remove_folder(folder.id)
         raise LookalikeError(f"{os.fspath(path)} is not one of the library's folders.")
+
+    def photos(self) -> list[Photo]:
+        """Every cataloged file, sorted by path (bad files included, with their reason)."""
+        records = sorted(self.catalog.all_files(), key=lambda r: r.path)
+        return [Photo(r.id, r.path, r.width, r.height, r.size, r.format, r.taken_at,
+                      r.content_hash, r.error) for r in records]
+
+    def thumbnail(self, photo: Photo, size: int = 256) -> str:
+        """A cached JPEG thumbnail's path (made on first use). Raises LookalikeError for
+        files that cannot be decoded."""
+        from .scanning.decode import DecodeError
+        from .thumbnails import make_thumbnail, thumbnail_path
+
+        if not photo.content_hash:
+            raise LookalikeError(f"{photo.path} could not be read ({photo.error or 'unknown reason'}).")
+        cached = thumbnail_path(self.path, photo.content_hash, size)
+        if cached.is_file():
+            return str(cached)
+        try:
+            return str(make_thumbnail(photo.path, cached, size))
+        except DecodeError as exc:
+            raise LookalikeError(f"{photo.path}: {exc}.") from exc
 
     # -- models -------------------------------------------------------------------------------
     def models(self) -> list[ModelInfo]:

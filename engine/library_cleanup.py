@@ -86,6 +86,14 @@ class CleanupMixin:
             self.ledger.set_marks(items)
         return len(items)
 
+    def set_marks(self, items: Sequence[tuple[int, Optional[str]]]) -> None:
+        """(file id, 'keep' | 'remove' | None): what the GUI's toggles decide."""
+        refs = self.catalog.files_by_ids(fid for fid, m in items if m == "remove")
+        if any(self.is_reference(r.path) for r in refs.values()):
+            raise LookalikeError("Files in reference folders cannot be marked for removal.")
+        with self._write_lock:
+            self.ledger.set_marks(items)
+
     def mark_proposals(self, preset: Optional[str] = None, tier: str = "near",
                        threshold: Optional[float] = None) -> tuple[int, int]:
         """Marks every group as the preset proposes: (kept, marked for removal)."""

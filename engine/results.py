@@ -16,6 +16,20 @@ class Folder:
 
 
 @dataclass(frozen=True)
+class Photo:
+    """One photo of the library, as the photo grid shows it."""
+    file_id: int
+    path: str
+    width: Optional[int]
+    height: Optional[int]
+    bytes: int
+    format: Optional[str]
+    taken_at: Optional[str]
+    content_hash: Optional[str]
+    error: Optional[str]
+
+
+@dataclass(frozen=True)
 class DuplicateFile:
     file_id: int
     path: str
