@@ -1,0 +1,61 @@
+"""The composition root: builds the Library and the MainWindow, and starts Qt.
+
+Owns: command-line options of `lookalike-gui`, the application object and its style, and
+turning a library that cannot be opened into a readable message. Must not: hold app logic.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Optional, Sequence
+
+
+def resources_dir() -> Path:
+    frozen = getattr(sys, "_MEIPASS", None)
+    return Path(frozen) / "resources" if frozen else Path(__file__).resolve().parents[1] / "resources"
+
+
+def make_application(argv: Sequence[str]):
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(list(argv))
+    app.setApplicationName("Lookalike")
+    app.setOrganizationName("Lookalike")
+    app.setDesktopFileName("lookalike")
+    style = resources_dir() / "style.qss"
+    if style.is_file():
+        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    icon = resources_dir() / "lookalike.svg"
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
+    return app
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="lookalike-gui", description="Lookalike desktop app")
+    parser.add_argument("--library", metavar="DIR")
+    parser.add_argument("--model-dir", metavar="DIR")
+    args = parser.parse_args(argv if argv is not None else sys.argv[1:])
+    app = make_application(sys.argv[:1])
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from engine import Library
+    from engine.errors import LookalikeError
+
+    from .main_window import MainWindow
+
+    try:
+        library = Library.open(args.library, model_dir=args.model_dir)
+    except LookalikeError as exc:
+        QMessageBox.critical(None, "Lookalike", str(exc))
+        return 1
+    window = MainWindow(library)
+    window.show()
+    if library.folders():
+        window.request_scan()
+    code = app.exec()
+    library.close()
+    return code

@@ -1,0 +1,1 @@
+"""Dialogs: preferences, missing model, clean-up confirmation, notices."""

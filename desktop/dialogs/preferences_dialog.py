@@ -1,0 +1,238 @@
+"""Preferences: duplicate model, thresholds per tier, device, model folder, downloads,
+keep-best presets and reference folders.
+
+Owns: editing copies of the values and returning them. Must not: save settings or touch the
+ledger itself (the main window applies the result through the writer).
+"""
+from __future__ import annotations
+
+import copy
+
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog,
+                               QFormLayout, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QListWidget,
+                               QPushButton, QTabWidget, QVBoxLayout, QWidget)
+
+from engine.dedup.keep import RULES, parse_rule
+
+DUPLICATE_MODELS = ["dinov2-small", "dinov2-base", "sscd", "phash"]
+
+
+class PreferencesDialog(QDialog):
+    def __init__(self, library, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("preferencesDialog")
+        self.setWindowTitle("Preferences")
+        self.library = library
+        self.settings = copy.deepcopy(library.settings)
+        self.presets = copy.deepcopy({k: v for k, v in library.presets().items()})
+        self.builtin = set(library.presets()) - set(library.saved_presets())
+        self.references = list(library.reference_folders())
+        tabs = QTabWidget()
+        tabs.addTab(self._general(), "General")
+        tabs.addTab(self._keep_best(), "Keep-best presets")
+        tabs.addTab(self._references(), "Reference folders")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(tabs)
+        layout.addWidget(buttons)
+
+    # -- general ----------------------------------------------------------------------------
+    def _general(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        available = {m.name: m for m in self.library.models()}
+        self.model = QComboBox()
+        for name in DUPLICATE_MODELS:
+            info = available[name]
+            self.model.addItem(f"{name} ({'present' if info.present else 'missing'})", name)
+        self.model.setCurrentIndex(max(0, DUPLICATE_MODELS.index(self.settings.model)
+                                       if self.settings.model in DUPLICATE_MODELS else 0))
+        self.model.currentIndexChanged.connect(self._load_thresholds)
+        self.near = QDoubleSpinBox(decimals=2, minimum=0.3, maximum=1.0, singleStep=0.01)
+        self.similar = QDoubleSpinBox(decimals=2, minimum=0.3, maximum=1.0, singleStep=0.01)
+        self.device = QComboBox()
+        self.device.addItems(["auto", "cpu", "cuda", "mps"])
+        self.device.setCurrentText(self.settings.device)
+        detected = QLabel(self._detected())
+        self.model_dir = QLineEdit(self.settings.model_dir or "")
+        self.model_dir.setPlaceholderText("Folder holding e.g. facebook/dinov2-small/")
+        browse = QPushButton("Choose…")
+        browse.clicked.connect(self._browse_models)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.model_dir, 1)
+        folder_row.addWidget(browse)
+        self.allow_download = QCheckBox("Allow downloading models from the Hugging Face hub")
+        self.allow_download.setChecked(self.settings.allow_download)
+        self.text_search = QCheckBox("Index photos for text search (CLIP) when its weights are present")
+        self.text_search.setChecked(self.settings.text_search)
+        form.addRow("Duplicate model", self.model)
+        form.addRow("Near-duplicate threshold", self.near)
+        form.addRow("Similar-scene threshold", self.similar)
+        form.addRow("Device", self.device)
+        form.addRow("", detected)
+        form.addRow("Model folder", folder_row)
+        form.addRow("", self.allow_download)
+        form.addRow("", self.text_search)
+        self._thresholds: dict[str, tuple[float, float]] = {}
+        self._shown_model = None
+        self._load_thresholds()
+        return page
+
+    def _detected(self) -> str:
+        try:
+            from engine.embedding.device import detected_devices
+
+            return "Detected here: " + ", ".join(d.upper() for d in detected_devices())
+        except ImportError:
+            return "Detected here: CPU"
+
+    def _load_thresholds(self) -> None:
+        if self._shown_model:
+            self._thresholds[self._shown_model] = (self.near.value(), self.similar.value())
+        name = self.model.currentData()
+        near, similar = self._thresholds.get(name, tuple(self.library.thresholds(name).values()))
+        self.near.setValue(near)
+        self.similar.setValue(similar)
+        self._shown_model = name
+
+    def _browse_models(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Model folder")
+        if folder:
+            self.model_dir.setText(folder)
+
+    # -- presets ----------------------------------------------------------------------------
+    def _keep_best(self) -> QWidget:
+        page = QWidget()
+        self.preset_list = QListWidget()
+        self.preset_list.addItems(list(self.presets))
+        self.rule_list = QListWidget()
+        self.preset_list.currentTextChanged.connect(self._show_rules)
+        self.rule_choice = QComboBox()
+        self.rule_choice.addItems(list(RULES))
+        self.rule_param = QLineEdit()
+        self.rule_param.setPlaceholderText("order, e.g. HEIF,PNG,JPEG or /photos/best,/photos/good")
+        buttons = {}
+        for text, slot in (("New preset…", self._new_preset), ("Add rule", self._add_rule),
+                           ("Remove rule", self._remove_rule), ("Up", lambda: self._move_rule(-1)),
+                           ("Down", lambda: self._move_rule(1))):
+            buttons[text] = QPushButton(text)
+            buttons[text].clicked.connect(slot)
+        self.rule_buttons = [buttons[t] for t in ("Add rule", "Remove rule", "Up", "Down")]
+        left = QVBoxLayout()
+        left.addWidget(QLabel("Presets"))
+        left.addWidget(self.preset_list)
+        left.addWidget(buttons["New preset…"])
+        right = QVBoxLayout()
+        right.addWidget(QLabel("Rules, in order (each breaks the ties of the ones above)"))
+        right.addWidget(self.rule_list)
+        add_row = QHBoxLayout()
+        add_row.addWidget(self.rule_choice)
+        add_row.addWidget(self.rule_param, 1)
+        right.addLayout(add_row)
+        row = QHBoxLayout()
+        for b in self.rule_buttons:
+            row.addWidget(b)
+        right.addLayout(row)
+        layout = QHBoxLayout(page)
+        layout.addLayout(left, 1)
+        layout.addLayout(right, 2)
+        self.preset_list.setCurrentRow(0)
+        return page
+
+    def _current_preset(self):
+        item = self.preset_list.currentItem()
+        return item.text() if item else None
+
+    def _show_rules(self, name: str) -> None:
+        self.rule_list.clear()
+        for spec in self.presets.get(name, []):
+            order = spec.get("order")
+            self.rule_list.addItem(spec["rule"] + (f" = {', '.join(order)}" if order else ""))
+        editable = name not in self.builtin
+        for b in self.rule_buttons:
+            b.setEnabled(editable)
+
+    def _new_preset(self) -> None:
+        name, ok = QInputDialog.getText(self, "New preset", "Name of the new preset:")
+        name = name.strip()
+        if ok and name and name not in self.presets:
+            self.presets[name] = copy.deepcopy(self.presets.get(self._current_preset() or "default", []))
+            self.preset_list.addItem(name)
+            self.preset_list.setCurrentRow(self.preset_list.count() - 1)
+
+    def _add_rule(self) -> None:
+        name = self._current_preset()
+        text = self.rule_choice.currentText() + ("=" + self.rule_param.text() if self.rule_param.text().strip() else "")
+        self.presets[name].append(parse_rule(text))
+        self._show_rules(name)
+
+    def _remove_rule(self) -> None:
+        name, row = self._current_preset(), self.rule_list.currentRow()
+        if name and 0 <= row < len(self.presets[name]) and len(self.presets[name]) > 1:
+            del self.presets[name][row]
+            self._show_rules(name)
+
+    def _move_rule(self, step: int) -> None:
+        name, row = self._current_preset(), self.rule_list.currentRow()
+        rules = self.presets.get(name, [])
+        if 0 <= row < len(rules) and 0 <= row + step < len(rules):
+            rules[row], rules[row + step] = rules[row + step], rules[row]
+            self._show_rules(name)
+            self.rule_list.setCurrentRow(row + step)
+
+    # -- reference folders ------------------------------------------------------------------
+    def _references(self) -> QWidget:
+        page = QWidget()
+        self.reference_list = QListWidget()
+        self.reference_list.addItems(self.references)
+        add, remove = QPushButton("Add folder…"), QPushButton("Remove")
+        add.clicked.connect(self._add_reference)
+        remove.clicked.connect(self._remove_reference)
+        layout = QVBoxLayout(page)
+        layout.addWidget(QLabel("Photos in reference folders are never proposed for removal and never touched."))
+        layout.addWidget(self.reference_list)
+        row = QHBoxLayout()
+        row.addWidget(add)
+        row.addWidget(remove)
+        row.addStretch(1)
+        layout.addLayout(row)
+        return page
+
+    def _add_reference(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Reference folder")
+        if folder and folder not in self.references:
+            self.references.append(folder)
+            self.reference_list.addItem(folder)
+
+    def _remove_reference(self) -> None:
+        row = self.reference_list.currentRow()
+        if row >= 0:
+            self.references.pop(row)
+            self.reference_list.takeItem(row)
+
+    # -- result -----------------------------------------------------------------------------
+    def _accept(self) -> None:
+        self._load_thresholds()
+        self.settings.model = self.model.currentData()
+        for name, (near, similar) in self._thresholds.items():
+            self.settings.thresholds.setdefault(name, {}).update({"near": near, "similar": similar})
+        self.settings.device = self.device.currentText()
+        self.settings.model_dir = self.model_dir.text().strip() or None
+        self.settings.allow_download = self.allow_download.isChecked()
+        self.settings.text_search = self.text_search.isChecked()
+        self.accept()
+
+    def apply(self, library) -> None:
+        """Saves what the dialog edited (runs on the writer thread)."""
+        library.settings = self.settings
+        library.save_settings()
+        for name, rules in self.presets.items():
+            if name not in self.builtin:
+                library.save_preset(name, rules)
+        current = set(library.reference_folders())
+        for folder in set(self.references) - current:
+            library.add_reference_folder(folder)
+        for folder in current - set(self.references):
+            library.remove_reference_folder(folder)

@@ -1,0 +1,287 @@
+"""The main window: navigation, toolbar, status bar, drag and drop, scans and folder watching.
+
+Owns: composing the views, the scan flow (one incremental scan at a time; changes seen while
+scanning queue one more), watching (watchdog changes arrive here on the GUI thread and feed
+the same scan), the missing-model flow, and persisting this library's window geometry.
+Must not: reach the engine except through engine.Library, or block the GUI thread.
+"""
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QMainWindow, QMessageBox,
+                               QStackedWidget, QWidget)
+
+from engine.errors import ModelUnavailable
+from engine.watching.watcher import FolderWatcher
+
+from .dialogs.missing_model_dialog import MissingModelDialog
+from .dialogs.notice import show_error
+from .dialogs.preferences_dialog import PreferencesDialog
+from .views.compare_view import CompareView
+from .views.duplicates_view import DuplicatesView
+from .views.photos_view import PhotosView
+from .views.search_view import SearchView
+from .views.welcome_view import WelcomeView
+from .widgets.job_status import JobStatus
+from .widgets.photo_menu import photo_menu
+from .widgets.thumbnails import ThumbnailLoader
+from .worker import JobRunner
+
+PAGES = ["Duplicates", "Photos", "Search", "Compare"]
+
+
+class MainWindow(QMainWindow):
+    folders_changed = Signal(set)         # from the watcher thread, delivered on the GUI thread
+    scan_finished = Signal(object)        # ScanSummary
+
+    def __init__(self, library, watch: bool = True, debounce: float = 2.0) -> None:
+        super().__init__()
+        self.library = library
+        self.setWindowTitle("Lookalike")
+        self.setObjectName("mainWindow")
+        self.setAcceptDrops(True)
+        self.runner = JobRunner(self)
+        self.loader = ThumbnailLoader(library, parent=self)
+        self.scanning = False
+        self.scan_again = False
+        self.last_summary = None
+
+        menu = self._show_photo_menu
+        self.duplicates = DuplicatesView(library, self.runner, self.loader, menu)
+        self.photos = PhotosView(library, self.runner, self.loader, menu)
+        self.search = SearchView(library, self.runner, self.loader, menu)
+        self.compare = CompareView(library, self.runner)
+        self.welcome = WelcomeView()
+        self.welcome.add_folder.connect(self.choose_folder)
+        self.duplicates.changed_files.connect(self.request_scan)
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.addItems(PAGES)
+        self.nav.setFixedWidth(150)
+        self.pages = QStackedWidget()
+        for page in (self.duplicates, self.photos, self.search, self.compare, self.welcome):
+            self.pages.addWidget(page)
+        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.nav)
+        row.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+        self._toolbar()
+        self.job_status = JobStatus(self.runner)
+        self.watch_label = QLabel("")
+        self.statusBar().addPermanentWidget(self.watch_label)
+        self.statusBar().addPermanentWidget(self.job_status)
+
+        self.watcher = FolderWatcher(self.folders_changed.emit, debounce=debounce, ignore=[str(library.path)])
+        self.folders_changed.connect(lambda _paths: self.request_scan())
+        self._watch_enabled = watch
+        self._restore_geometry()
+        self._show_folders_or_welcome()
+
+    # -- layout -----------------------------------------------------------------------------
+    def _toolbar(self) -> None:
+        bar = self.addToolBar("Main")
+        bar.setObjectName("mainToolbar")
+        bar.setMovable(False)
+        self.add_action = QAction("Add folder…", self)
+        self.add_action.triggered.connect(self.choose_folder)
+        self.scan_action = QAction("Scan now", self)
+        self.scan_action.triggered.connect(self.request_scan)
+        self.pause_action = QAction("Pause watching", self)
+        self.pause_action.setCheckable(True)
+        self.pause_action.toggled.connect(self._pause)
+        self.prefs_action = QAction("Preferences…", self)
+        self.prefs_action.triggered.connect(self.preferences)
+        for action in (self.add_action, self.scan_action, self.pause_action, self.prefs_action):
+            bar.addAction(action)
+        find = QAction("Search", self)
+        find.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
+        find.triggered.connect(self.focus_search)
+        self.addAction(find)
+
+    def _show_folders_or_welcome(self) -> None:
+        if not self.library.folders():
+            self.nav.setEnabled(False)
+            self.pages.setCurrentWidget(self.welcome)
+            self.scan_action.setEnabled(False)
+            return
+        self.nav.setEnabled(True)
+        self.scan_action.setEnabled(True)
+        if self.pages.currentWidget() is self.welcome:
+            self.nav.setCurrentRow(0)
+            self.pages.setCurrentIndex(0)
+        if self._watch_enabled:
+            self.watcher.watch([f.path for f in self.library.folders()])
+            self.watch_label.setText("Watching folders" if not self.watcher.paused else "Watching paused")
+
+    def focus_search(self) -> None:
+        if self.nav.isEnabled():
+            self.nav.setCurrentRow(PAGES.index("Search"))
+            self.search.field.setFocus()
+            self.search.field.selectAll()
+
+    # -- folders and scanning ---------------------------------------------------------------
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add a photo folder", os.path.expanduser("~"))
+        if folder:
+            self.add_folder(folder)
+
+    def add_folder(self, folder: str) -> None:
+        try:
+            self.library.add_folder(folder)
+        except Exception as exc:  # noqa: BLE001 - shown as a notice
+            show_error(self, "Folder not added", exc)
+            return
+        self._show_folders_or_welcome()
+        self.request_scan()
+
+    def request_scan(self) -> None:
+        if not self.library.folders():
+            return
+        if self.scanning:
+            self.scan_again = True
+            return
+        self.scanning = True
+        self.runner.write("Indexing", lambda on_progress, cancel: self.library.scan(on_progress=on_progress,
+                                                                                  cancel=cancel),
+                          self._scanned, on_error=self._scan_failed, on_cancel=self._scan_cancelled)
+
+    def _scanned(self, summary) -> None:
+        self.scanning = False
+        self.last_summary = summary
+        text = summary.line()
+        if summary.errors:
+            text += " · see the Photos view for unreadable files"
+        self.statusBar().showMessage(f"Indexed: {text}", 15000)
+        self.refresh_views()
+        self.scan_finished.emit(summary)
+        if self.scan_again:
+            self.scan_again = False
+            self.request_scan()
+
+    def _scan_cancelled(self) -> None:
+        self.scanning = False
+        self.scan_again = False
+        self.statusBar().showMessage("Indexing cancelled; what was done so far is kept.", 10000)
+        self.refresh_views()
+
+    def _scan_failed(self, exc) -> None:
+        self.scanning = False
+        if isinstance(exc, ModelUnavailable):
+            self.missing_model(exc)
+        else:
+            show_error(self, "Indexing stopped", exc)
+
+    def refresh_views(self) -> None:
+        self.duplicates.refresh()
+        self.photos.refresh()
+
+    def missing_model(self, exc: ModelUnavailable) -> None:
+        models = {m.name: m for m in self.library.models()}
+        info = models.get(exc.model)
+        dialog = MissingModelDialog(exc.model, info.hub_id if info else None, self.library.settings.allow_download,
+                                    models["sscd"].present, self)
+        self.missing_dialog = dialog
+        if dialog.exec() != MissingModelDialog.DialogCode.Accepted or dialog.choice is None:
+            self.statusBar().showMessage(str(exc), 20000)
+            return
+        if dialog.choice == "download":
+            self.runner.write(f"Downloading {exc.model}",
+                              lambda on_progress, cancel: self.library.download_model(exc.model, on_progress, cancel),
+                              lambda _folder: self.request_scan(),
+                              on_error=lambda e: show_error(self, "Download failed", e))
+        elif dialog.choice == "folder":
+            folder = QFileDialog.getExistingDirectory(self, "Model folder")
+            if folder:
+                self._change_settings(model_dir=folder)
+        else:
+            self._change_settings(model=dialog.choice)
+
+    def _change_settings(self, **values) -> None:
+        def apply(on_progress, cancel):
+            for key, value in values.items():
+                setattr(self.library.settings, key, value)
+            self.library.save_settings()
+
+        self.runner.write("Saving preferences", apply, lambda _: (self.duplicates._tier_changed(), self.request_scan()))
+
+    def preferences(self) -> None:
+        dialog = PreferencesDialog(self.library, self)
+        if dialog.exec() != PreferencesDialog.DialogCode.Accepted:
+            return
+        self.runner.write("Saving preferences", lambda on_progress, cancel: dialog.apply(self.library),
+                          lambda _: (self.duplicates.reload_presets(), self.duplicates._tier_changed(),
+                                     self.request_scan()),
+                          on_error=lambda exc: show_error(self, "Preferences not saved", exc))
+
+    def _pause(self, paused: bool) -> None:
+        if paused:
+            self.watcher.pause()
+        else:
+            self.watcher.resume()
+        self.watch_label.setText("Watching paused" if paused else "Watching folders")
+
+    # -- photos: menus and drops ------------------------------------------------------------
+    def _show_photo_menu(self, photo, position) -> None:
+        menu = photo_menu(self, photo, self.find_similar, self.compare_with)
+        menu.popup(position)
+
+    def find_similar(self, path: str) -> None:
+        self.nav.setCurrentRow(PAGES.index("Search"))
+        self.search.search_image(path)
+
+    def compare_with(self, path: str) -> None:
+        self.nav.setCurrentRow(PAGES.index("Compare"))
+        self.compare.add(path)
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        for url in event.mimeData().urls():
+            path = url.toLocalFile()
+            if os.path.isdir(path):
+                self.add_folder(path)
+            elif os.path.isfile(path) and self.nav.isEnabled():
+                self.find_similar(path)
+        event.acceptProposedAction()
+
+    # -- geometry and shutdown --------------------------------------------------------------
+    def _window_settings(self) -> QSettings:
+        return QSettings(str(self.library.path / "desktop.ini"), QSettings.Format.IniFormat)
+
+    def _restore_geometry(self) -> None:
+        stored = self._window_settings()
+        if stored.value("geometry") is not None:
+            self.restoreGeometry(stored.value("geometry"))
+        else:
+            self.resize(1280, 820)
+        for splitter in (self.duplicates.splitter,):
+            state = stored.value(f"splitters/{splitter.objectName()}")
+            if state is not None:
+                splitter.restoreState(state)
+
+    def closeEvent(self, event) -> None:
+        stored = self._window_settings()
+        stored.setValue("geometry", self.saveGeometry())
+        for splitter in (self.duplicates.splitter,):
+            stored.setValue(f"splitters/{splitter.objectName()}", splitter.saveState())
+        stored.sync()
+        if self.runner.busy and self.isVisible() and not getattr(self, "closing_confirmed", False):
+            answer = QMessageBox.question(self, "Quit Lookalike", "A job is running. Stop it and quit? "
+                                          "Everything finished so far is kept.")
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        self.watcher.stop()
+        self.runner.shutdown()
+        self.loader.stop()
+        super().closeEvent(event)

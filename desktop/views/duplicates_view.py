@@ -1,0 +1,272 @@
+"""The duplicates review: groups by reclaimable space, photos side by side, keep or remove.
+
+Owns: the group list, the selected group's cards (keeper badged with the preset's reason),
+keyboard review (arrows move, Space toggles, Delete marks remove), the tier filter and
+threshold slider that regroup live, and the clean-up flow with its Undo offer. Marks are saved
+through the job runner's writer. Must not: touch files or the catalog directly.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton,
+                               QScrollArea, QSlider, QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
+                               QWidget)
+
+from ..dialogs.clean_dialog import CleanDialog, confirmation_text
+from ..dialogs.notice import show_error
+from ..widgets.photo_card import CARD_THUMB, PhotoCard, human_size
+
+TIERS = [("near", "Exact and near duplicates"), ("exact", "Exact copies only"), ("similar", "Also similar scenes")]
+
+
+class DuplicatesView(QWidget):
+    changed_files = Signal()            # a clean-up or undo moved files: other views refresh
+
+    def __init__(self, library, runner, loader, on_photo_menu, parent=None) -> None:
+        super().__init__(parent)
+        self.library, self.runner, self.loader = library, runner, loader
+        self.on_photo_menu = on_photo_menu
+        self.pairs: list = []
+        self.marks: dict[int, str] = {}
+        self.cards: list[PhotoCard] = []
+        self._user_threshold = False
+        self._regroup_timer = QTimer(self)
+        self._regroup_timer.setSingleShot(True)
+        self._regroup_timer.setInterval(250)
+        self._regroup_timer.timeout.connect(self.refresh)
+
+        self.tier = QComboBox()
+        for key, text in TIERS:
+            self.tier.addItem(text, key)
+        self.tier.currentIndexChanged.connect(self._tier_changed)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(30, 100)
+        self.slider.setFixedWidth(160)
+        self.slider.valueChanged.connect(self._threshold_moved)
+        self.threshold_label = QLabel()
+        self.preset = QComboBox()
+        self.preset.currentIndexChanged.connect(lambda _: self._regroup_timer.start())
+        self.clean_button = QPushButton("Clean up…")
+        self.clean_button.setObjectName("primaryButton")
+        self.clean_button.clicked.connect(self.clean_up)
+        self.summary = QLabel("")
+        self.summary.setObjectName("summaryLabel")
+        controls = QHBoxLayout()
+        for widget in (QLabel("Show"), self.tier, QLabel("Threshold"), self.slider, self.threshold_label,
+                       QLabel("Keep-best preset"), self.preset):
+            controls.addWidget(widget)
+        controls.addStretch(1)
+        controls.addWidget(self.clean_button)
+
+        self.undo_bar = QFrame()
+        self.undo_bar.setObjectName("undoBar")
+        self.undo_text = QLabel()
+        undo = QPushButton("Undo")
+        undo.clicked.connect(self.undo)
+        bar = QHBoxLayout(self.undo_bar)
+        bar.addWidget(self.undo_text, 1)
+        bar.addWidget(undo)
+        self.undo_bar.hide()
+
+        self.groups = QTreeWidget()
+        self.groups.setHeaderLabels(["Tier", "Photos", "Size", "Reclaimable"])
+        self.groups.setRootIsDecorated(False)
+        self.groups.setMinimumWidth(300)
+        self.groups.currentItemChanged.connect(lambda *_: self._show_group())
+        self.detail_title = QLabel("")
+        self.detail_title.setObjectName("groupTitle")
+        self.strip = QWidget()
+        self.strip_layout = QHBoxLayout(self.strip)
+        self.strip_layout.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.strip)
+        scroll.setMinimumHeight(CARD_THUMB + 190)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.addWidget(self.detail_title)
+        right_layout.addWidget(scroll, 1)
+        right_layout.addWidget(QLabel("Arrows move between photos and groups · Space toggles keep/remove · "
+                                      "Delete marks for removal"))
+        self.splitter = QSplitter()
+        self.splitter.setObjectName("duplicatesSplitter")
+        self.splitter.addWidget(self.groups)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(controls)
+        layout.addWidget(self.undo_bar)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.splitter, 1)
+        loader.ready.connect(self._thumbnail_ready)
+        self.reload_presets()
+        self._tier_changed()
+
+    # -- grouping ---------------------------------------------------------------------------
+    def reload_presets(self) -> None:
+        current = self.preset.currentText() or "default"
+        self.preset.blockSignals(True)
+        self.preset.clear()
+        self.preset.addItems(list(self.library.presets()))
+        self.preset.setCurrentText(current)
+        self.preset.blockSignals(False)
+
+    def _tier_changed(self) -> None:
+        tier = self.tier.currentData()
+        model = self.library.resolve_model_name(None)
+        default = self.library.thresholds(model)["similar" if tier == "similar" else "near"]
+        self.slider.blockSignals(True)
+        self.slider.setValue(round(default * 100))
+        self.slider.setEnabled(tier != "exact")
+        self.slider.blockSignals(False)
+        self.threshold_label.setText(f"{default:.2f}")
+        self._user_threshold = False
+        self._regroup_timer.start()
+
+    def _threshold_moved(self, value: int) -> None:
+        self._user_threshold = True
+        self.threshold_label.setText(f"{value / 100:.2f}")
+        self._regroup_timer.start()
+
+    def refresh(self) -> None:
+        tier = self.tier.currentData()
+        threshold = self.slider.value() / 100 if self._user_threshold and tier != "exact" else None
+        preset = self.preset.currentText() or None
+
+        def job():
+            if not self.library.vector_counts() and tier != "exact":
+                return [], {}
+            return self.library.proposals(preset, tier=tier, threshold=threshold), self.library.marks()
+
+        self.runner.read(job, self._show, lambda exc: self.summary.setText(str(exc)))
+
+    def _show(self, result) -> None:
+        self.pairs, stored = result
+        self.marks = {}
+        for _group, proposal in self.pairs:
+            self.marks[proposal.keeper.file_id] = "keep"
+            for f in proposal.remove:
+                self.marks[f.file_id] = "remove"
+            for f in proposal.protected:
+                self.marks[f.file_id] = "keep"
+        self.marks.update({fid: m for fid, m in stored.items() if fid in self.marks})
+        selected = self.groups.currentIndex().row()
+        self.groups.clear()
+        for group, _proposal in self.pairs:
+            QTreeWidgetItem(self.groups, [group.tier, str(len(group.files)), human_size(group.total_bytes),
+                                          human_size(group.reclaimable_bytes)])
+        for column in range(4):
+            self.groups.resizeColumnToContents(column)
+        total = sum(g.reclaimable_bytes for g, _ in self.pairs)
+        self.summary.setText(f"{len(self.pairs)} groups · {human_size(total)} reclaimable"
+                             if self.pairs else "No duplicates found at this threshold.")
+        self.clean_button.setEnabled(bool(self.pairs))
+        if self.pairs:
+            self.groups.setCurrentItem(self.groups.topLevelItem(min(max(selected, 0), len(self.pairs) - 1)))
+        else:
+            self._show_group()
+
+    def _show_group(self) -> None:
+        for card in self.cards:
+            card.deleteLater()
+        self.cards = []
+        row = self.groups.currentIndex().row()
+        if row < 0 or row >= len(self.pairs):
+            self.detail_title.setText("")
+            return
+        group, proposal = self.pairs[row]
+        self.detail_title.setText(f"{len(group.files)} photos · {group.tier} · keep {proposal.keeper.path}")
+        for f in group.files:
+            reason = proposal.reason if f is proposal.keeper else ""
+            card = PhotoCard(f, self.marks.get(f.file_id, "keep"), reason)
+            card.toggled.connect(self._save_mark)
+            card.menu_requested.connect(lambda file, pos: self.on_photo_menu(file, pos))
+            self.strip_layout.addWidget(card, 0, Qt.AlignmentFlag.AlignTop)
+            self.cards.append(card)
+            card.set_pixmap(self.loader.pixmap(f, CARD_THUMB))
+        if self.cards:
+            self.cards[0].setFocus()
+
+    def _thumbnail_ready(self, file_id: int, size: int) -> None:
+        for card in self.cards:
+            if card.file.file_id == file_id and size == CARD_THUMB:
+                card.set_pixmap(self.loader.pixmap(card.file, CARD_THUMB))
+
+    def _save_mark(self, file_id: int, mark: str) -> None:
+        self.marks[file_id] = mark
+        self.runner.write("Saving marks", lambda **kw: self.library.set_marks([(file_id, mark)]),
+                          on_error=lambda exc: show_error(self, "Mark not saved", exc))
+
+    # -- keyboard ---------------------------------------------------------------------------
+    def keyPressEvent(self, event) -> None:
+        focused = next((i for i, c in enumerate(self.cards) if c.hasFocus()), None)
+        key = event.key()
+        if focused is not None and key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            step = -1 if key == Qt.Key.Key_Left else 1
+            self.cards[max(0, min(len(self.cards) - 1, focused + step))].setFocus()
+        elif focused is not None and key == Qt.Key.Key_Space:
+            self.cards[focused].toggle()
+        elif focused is not None and key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.cards[focused].set_mark("remove")
+        elif key in (Qt.Key.Key_Up, Qt.Key.Key_Down) and self.pairs:
+            row = self.groups.currentIndex().row() + (-1 if key == Qt.Key.Key_Up else 1)
+            if 0 <= row < len(self.pairs):
+                self.groups.setCurrentItem(self.groups.topLevelItem(row))
+        else:
+            super().keyPressEvent(event)
+
+    # -- clean-up ---------------------------------------------------------------------------
+    def clean_up(self) -> None:
+        items = [(fid, mark) for fid, mark in self.marks.items()]
+        marked = sum(1 for _, m in items if m == "remove")
+        if not marked:
+            QMessageBox.information(self, "Nothing to clean up", "No photo is marked for removal.")
+            return
+        dialog = CleanDialog(marked, self)
+        if dialog.exec() != CleanDialog.DialogCode.Accepted:
+            return
+        action, target = dialog.choice()
+        preset = self.preset.currentText() or None
+
+        def prepare(on_progress, cancel):
+            self.library.set_marks(items)
+            return self.library.plan_clean(action, target=target, preset=preset)
+
+        self.runner.write("Preparing clean-up", prepare, self._confirm,
+                          on_error=lambda exc: show_error(self, "Clean-up not started", exc))
+
+    def _confirm(self, plan) -> None:
+        if not plan.items:
+            QMessageBox.information(self, "Nothing to clean up", "None of the marked photos can be "
+                                    "handled this way.\n\n" + confirmation_text(plan)[1])
+            return
+        question, details = confirmation_text(plan)
+        box = QMessageBox(QMessageBox.Icon.Question, "Clean up", question,
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
+        box.setObjectName("confirmClean")
+        if details:
+            box.setDetailedText(details)
+        if box.exec() != QMessageBox.StandardButton.Yes:
+            return
+        self.run_plan(plan)
+
+    def run_plan(self, plan) -> None:
+        self.runner.write("Cleaning up", lambda on_progress, cancel: self.library.clean(plan, on_progress, cancel),
+                          self._cleaned, on_error=lambda exc: show_error(self, "Clean-up stopped", exc))
+
+    def _cleaned(self, report) -> None:
+        verb = {"trash": "Moved to the trash", "move": "Moved", "hardlink": "Replaced with hardlinks"}[report.action]
+        problems = f" · {len(report.skipped)} skipped" if report.skipped else ""
+        self.undo_text.setText(f"{verb}: {len(report.done)} photos, {human_size(report.bytes_freed)} freed{problems}.")
+        self.undo_bar.show()
+        self.changed_files.emit()
+        self.refresh()
+
+    def undo(self) -> None:
+        self.runner.write("Undoing clean-up", lambda on_progress, cancel: self.library.undo(on_progress, cancel),
+                          self._undone, on_error=lambda exc: show_error(self, "Undo incomplete", exc))
+
+    def _undone(self, report) -> None:
+        self.undo_text.setText(f"Restored {len(report.done)} photos." +
+                               (f" {len(report.skipped)} could not be restored." if report.skipped else ""))
+        self.changed_files.emit()

@@ -1,0 +1,72 @@
+"""Search by phrase (CLIP) or by example photo, with scores.
+
+Owns: the search field (Ctrl+F focuses it), running text and image searches off the GUI
+thread, and saying plainly when text search needs CLIP. Must not: embed anything itself.
+"""
+from __future__ import annotations
+
+import os
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from engine.errors import ModelUnavailable
+
+from ..dialogs.notice import sentence
+from ..widgets.photo_grid import PhotoGrid
+
+RESULTS = 60
+
+
+class SearchView(QWidget):
+    def __init__(self, library, runner, loader, on_photo_menu, parent=None) -> None:
+        super().__init__(parent)
+        self.library, self.runner = library, runner
+        self.field = QLineEdit()
+        self.field.setPlaceholderText("Describe a photo, e.g. “dog on a beach at sunset”, and press Enter")
+        self.field.setClearButtonEnabled(True)
+        self.field.returnPressed.connect(self.search_text)
+        self.button = QPushButton("Search")
+        self.button.clicked.connect(self.search_text)
+        self.status = QLabel("Type a phrase, or drop a photo anywhere on the window to find similar ones.")
+        self.status.setObjectName("summaryLabel")
+        self.status.setWordWrap(True)
+        self.grid = PhotoGrid(loader)
+        self.grid.photo_menu.connect(on_photo_menu)
+        row = QHBoxLayout()
+        row.addWidget(self.field, 1)
+        row.addWidget(self.button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.status)
+        layout.addWidget(self.grid, 1)
+
+    def search_text(self) -> None:
+        text = self.field.text().strip()
+        if not text:
+            return
+        self.status.setText(f"Searching for “{text}”…")
+        self.runner.read(lambda: self.library.search_text(text, limit=RESULTS),
+                         lambda results: self._show(results, f"Photos matching “{text}”"), self._failed)
+
+    def search_image(self, path: str) -> None:
+        self.status.setText(f"Looking for photos like {os.path.basename(path)}…")
+        self.runner.read(lambda: self.library.similar(path, limit=RESULTS),
+                         lambda results: self._show(results, f"Photos like {os.path.basename(path)}"),
+                         self._failed)
+
+    def _show(self, results, title: str) -> None:
+        by_id = {p.file_id: p for p in self.library.photos()} if results else {}
+        photos = [by_id[r.file_id] for r in results if r.file_id in by_id]
+        scores = [r.score for r in results if r.file_id in by_id]
+        self.status.setText(f"{title}: {len(photos)} results, best first (score = cosine similarity)"
+                            if photos else f"{title}: no results.")
+        self.grid.grid_model.set_photos(photos, scores)
+
+    def _failed(self, exc) -> None:
+        if isinstance(exc, ModelUnavailable) and exc.model == "clip-b32":
+            self.status.setText("Text search needs the CLIP model (openai/clip-vit-base-patch32), which is "
+                                "not on this computer. Put it in your model folder or allow downloads in "
+                                "Preferences, then scan again. Searching by photo works without it.")
+        else:
+            self.status.setText(sentence(exc))
+        self.grid.grid_model.set_photos([])

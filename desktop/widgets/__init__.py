@@ -1,0 +1,1 @@
+"""Reusable widgets: the job status bar, the photo grid, photo cards, thumbnails."""

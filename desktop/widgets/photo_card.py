@@ -1,0 +1,87 @@
+"""One photo of a duplicate group: thumbnail, facts, the keeper badge, and keep/remove.
+
+Owns: showing a DuplicateFile with its mark and toggling it. Must not: save marks (the
+duplicates view does, through the job runner).
+"""
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QSizePolicy, QVBoxLayout
+
+CARD_THUMB = 220
+
+
+def human_size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1e5 else f"{n / 1e3:.0f} KB"
+
+
+class PhotoCard(QFrame):
+    toggled = Signal(int, str)          # file id, new mark
+    menu_requested = Signal(object, object)
+
+    def __init__(self, file, mark: str, keeper_reason: str = "", parent=None) -> None:
+        super().__init__(parent)
+        self.file = file
+        self.mark = mark
+        self.setObjectName("photoCard")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setFixedWidth(CARD_THUMB + 24)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Maximum)
+        self.thumb = QLabel()
+        self.thumb.setFixedSize(CARD_THUMB, CARD_THUMB)
+        self.thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.thumb.setObjectName("cardThumb")
+        self.badge = QLabel()
+        self.badge.setObjectName("keeperBadge")
+        self.badge.setWordWrap(True)
+        if file.reference:
+            self.badge.setText("Reference folder: never touched")
+        elif keeper_reason:
+            self.badge.setText("★ " + keeper_reason[0].upper() + keeper_reason[1:])
+        self.badge.setVisible(bool(self.badge.text()))
+        facts = [f"{file.width}×{file.height} · {human_size(file.bytes)} · {file.format or '?'}" if file.width
+                 else f"{human_size(file.bytes)} · {file.format or '?'}",
+                 f"Taken {file.taken_at.replace('T', ' ')}" if file.taken_at else "No capture date",
+                 f"{os.path.basename(file.path)}",
+                 f"in {os.path.dirname(file.path)}",
+                 f"Similarity {file.similarity:.3f} ({file.match})"]
+        self.info = QLabel("\n".join(facts))
+        self.info.setObjectName("cardInfo")
+        self.info.setToolTip(file.path)
+        self.info.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.button = QPushButton()
+        self.button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.button.clicked.connect(self.toggle)
+        self.button.setEnabled(not file.reference)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 10, 10, 10)
+        for widget in (self.thumb, self.badge, self.info, self.button):
+            layout.addWidget(widget)
+        self._show_mark()
+
+    def set_pixmap(self, pixmap) -> None:
+        if pixmap is not None:
+            self.thumb.setPixmap(pixmap.scaled(CARD_THUMB, CARD_THUMB, Qt.AspectRatioMode.KeepAspectRatio,
+                                               Qt.TransformationMode.SmoothTransformation))
+
+    def set_mark(self, mark: str) -> None:
+        if self.file.reference and mark == "remove":
+            return
+        if mark != self.mark:
+            self.mark = mark
+            self._show_mark()
+            self.toggled.emit(self.file.file_id, mark)
+
+    def toggle(self) -> None:
+        self.set_mark("keep" if self.mark == "remove" else "remove")
+
+    def _show_mark(self) -> None:
+        self.setProperty("mark", self.mark)
+        self.button.setText("✓ Keep" if self.mark == "keep" else "✕ Remove")
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+    def contextMenuEvent(self, event) -> None:
+        self.menu_requested.emit(self.file, event.globalPos())

@@ -1,0 +1,107 @@
+"""A virtualised thumbnail grid: the whole library (100k items) or a list of results.
+
+Owns: the list model over Photo values (with optional scores), the icon-mode view set up to
+lay out lazily in batches, placeholders until a thumbnail lands, and the context-menu signal.
+Only rows on screen ask for thumbnails. Must not: load pictures on the GUI thread.
+"""
+from __future__ import annotations
+
+import os
+from typing import Optional, Sequence
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPoint, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPixmap
+from PySide6.QtWidgets import QAbstractItemView, QListView
+
+THUMB = 160
+PHOTO_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def placeholder(size: int, broken: bool = False) -> QPixmap:
+    pixmap = QPixmap(size, size)
+    pixmap.fill(QColor("#e4e4e7"))
+    if broken:
+        painter = QPainter(pixmap)
+        painter.setPen(QColor("#a1a1aa"))
+        painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, "cannot\nbe read")
+        painter.end()
+    return pixmap
+
+
+class PhotoGridModel(QAbstractListModel):
+    def __init__(self, loader, parent=None) -> None:
+        super().__init__(parent)
+        self.loader = loader
+        self.photos: list = []
+        self.scores: Optional[list[float]] = None
+        self._rows: dict[int, list[int]] = {}
+        self._blank = placeholder(THUMB)
+        self._broken = placeholder(THUMB, broken=True)
+        loader.ready.connect(self._thumbnail_ready)
+
+    def set_photos(self, photos: Sequence, scores: Optional[Sequence[float]] = None) -> None:
+        self.beginResetModel()
+        self.photos = list(photos)
+        self.scores = list(scores) if scores is not None else None
+        self._rows = {}
+        for row, photo in enumerate(self.photos):
+            self._rows.setdefault(photo.file_id, []).append(row)
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.photos)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        photo = self.photos[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            name = os.path.basename(photo.path)
+            if self.scores is not None:
+                return f"{self.scores[index.row()]:.3f} · {name}"
+            return name
+        if role == Qt.ItemDataRole.DecorationRole:
+            if photo.error or self.loader.failed(photo, THUMB):
+                return self._broken
+            return self.loader.pixmap(photo, THUMB) or self._blank
+        if role == Qt.ItemDataRole.ToolTipRole:
+            size = f"{photo.width}×{photo.height}, " if photo.width else ""
+            problem = f"\n{photo.error}" if photo.error else ""
+            return f"{photo.path}\n{size}{photo.bytes / 1e6:.1f} MB{problem}"
+        if role == PHOTO_ROLE:
+            return photo
+        return None
+
+    def _thumbnail_ready(self, file_id: int, size: int) -> None:
+        for row in self._rows.get(file_id, []):
+            index = self.index(row)
+            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+
+class PhotoGrid(QListView):
+    photo_menu = Signal(object, QPoint)      # Photo, global position
+    photo_activated = Signal(object)
+
+    def __init__(self, loader, parent=None) -> None:
+        super().__init__(parent)
+        self.grid_model = PhotoGridModel(loader, self)
+        self.setModel(self.grid_model)
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMovement(QListView.Movement.Static)
+        self.setLayoutMode(QListView.LayoutMode.Batched)
+        self.setBatchSize(256)
+        self.setUniformItemSizes(True)
+        self.setIconSize(QSize(THUMB, THUMB))
+        self.setGridSize(QSize(THUMB + 24, THUMB + 40))
+        self.setWordWrap(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._menu)
+        self.activated.connect(lambda index: self.photo_activated.emit(index.data(PHOTO_ROLE)))
+
+    def _menu(self, pos: QPoint) -> None:
+        index = self.indexAt(pos)
+        if index.isValid():
+            self.photo_menu.emit(index.data(PHOTO_ROLE), self.viewport().mapToGlobal(pos))

@@ -1,0 +1,105 @@
+"""Running engine jobs off the GUI thread.
+
+Owns: one writer thread (scans, clean-ups, marks: jobs that change the catalog run one at a
+time, in order), a small pool for reads (grouping, search, compare), cancellation, and
+delivering progress, results and errors back on the GUI thread through queued signals.
+Must not: touch widgets from a worker thread, or call the engine for the caller.
+"""
+from __future__ import annotations
+
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, Optional
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from engine import CancelToken, JobCancelled, Progress
+
+
+class JobRunner(QObject):
+    progress = Signal(str, object)        # job label, engine Progress
+    job_started = Signal(str)
+    job_finished = Signal(str)            # whatever the outcome
+    _deliver = Signal(object, object)     # (callback, value), run on the GUI thread
+
+    def __init__(self, parent: Optional[QObject] = None) -> None:
+        super().__init__(parent)
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lookalike-writer")
+        self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="lookalike-reader")
+        self._deliver.connect(self._call)
+        self.current: Optional[tuple[str, CancelToken]] = None
+        self._queued_writes = 0
+
+    @Slot(object, object)
+    def _call(self, callback, value) -> None:
+        callback(value)
+
+    @property
+    def busy(self) -> bool:
+        return self._queued_writes > 0
+
+    def write(self, label: str, job: Callable, on_done: Callable = lambda r: None,
+              on_error: Optional[Callable] = None, on_cancel: Callable = lambda: None) -> CancelToken:
+        """`job(on_progress=, cancel=)` runs on the writer thread, after earlier writes."""
+        token = CancelToken()
+        self._queued_writes += 1
+
+        def run():
+            self.current = (label, token)
+            self._deliver.emit(lambda _: self.job_started.emit(label), None)
+            try:
+                result = job(on_progress=lambda p: self.progress.emit(label, p), cancel=token)
+            except JobCancelled:
+                self._deliver.emit(lambda _: on_cancel(), None)
+            except BaseException as exc:  # noqa: BLE001 - every failure reaches the user as a notice
+                self._report(on_error, exc)
+            else:
+                self._deliver.emit(on_done, result)
+            finally:
+                self.current = None
+                self._deliver.emit(self._write_finished, label)
+
+        self._writer.submit(run)
+        return token
+
+    def _write_finished(self, label: str) -> None:
+        self._queued_writes -= 1
+        self.job_finished.emit(label)
+
+    def read(self, job: Callable[[], object], on_done: Callable, on_error: Optional[Callable] = None) -> None:
+        """`job()` runs on a reader thread; reads may run beside a write."""
+        def run():
+            try:
+                result = job()
+            except BaseException as exc:  # noqa: BLE001
+                self._report(on_error, exc)
+            else:
+                self._deliver.emit(on_done, result)
+
+        self._readers.submit(run)
+
+    def cancel(self) -> None:
+        if self.current:
+            self.current[1].cancel()
+
+    def _report(self, on_error, exc: BaseException) -> None:
+        exc.details = "".join(traceback.format_exception(exc))  # shown on demand only
+        if on_error is not None:
+            self._deliver.emit(on_error, exc)
+
+    def shutdown(self) -> None:
+        self.cancel()
+        self._writer.shutdown(wait=True, cancel_futures=True)
+        self._readers.shutdown(wait=True, cancel_futures=True)
+
+
+def describe(progress: Progress) -> str:
+    """'embedding 27/108 · 9.0/s · 9s left' for the status bar."""
+    text = progress.phase
+    text += f" {progress.done}/{progress.total}" if progress.total else f" {progress.done}"
+    if progress.rate:
+        text += f" · {progress.rate:.1f}/s"
+    if progress.eta is not None and progress.total and progress.done < progress.total:
+        eta = int(progress.eta)
+        text += f" · {eta // 60}m{eta % 60:02d}s left" if eta >= 60 else f" · {eta}s left"
+    return text
