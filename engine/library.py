@@ -110,6 +110,10 @@ class Library(CleanupMixin):
                     return self.catalog.remove_folder(folder.id)
         raise LookalikeError(f"{os.fspath(path)} is not one of the library's folders.")
 
+    def vector_counts(self) -> dict[str, int]:
+        """How many photos each model has vectors for."""
+        return self.catalog.models_with_embeddings()
+
     def photos(self) -> list[Photo]:
         """Every cataloged file, sorted by path (bad files included, with their reason)."""
         records = sorted(self.catalog.all_files(), key=lambda r: r.path)
@@ -164,6 +168,19 @@ class Library(CleanupMixin):
                 name, self.model_dir, self.settings.allow_download, device,
                 on_progress=on_progress, cancel=cancel)
         return self._embedders[key]
+
+    def detected_devices(self) -> list[str]:
+        """Devices the models can run on here, best first (loads torch, not a model)."""
+        from .embedding.device import detected_devices
+
+        return detected_devices()
+
+    def watcher(self, on_change, debounce: float = 2.0):
+        """A folder watcher for this library's folders (its own data is ignored); the
+        caller feeds changes back into `scan`, the one indexing path."""
+        from .watching.watcher import FolderWatcher
+
+        return FolderWatcher(on_change, debounce=debounce, ignore=[str(self.path)])
 
     def resolve_model_name(self, name: Optional[str]) -> str:
         name = name or self.settings.model

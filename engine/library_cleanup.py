@@ -30,6 +30,10 @@ class CleanupMixin:
             self.ledger.add_reference_folder(real)
         return note
 
+    def remove_reference_folder(self, path) -> bool:
+        with self._write_lock:
+            return self.ledger.remove_reference_folder(os.path.realpath(os.fspath(path)))
+
     def is_reference(self, path: str) -> bool:
         return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in self._references())
 
@@ -39,6 +43,20 @@ class CleanupMixin:
     # -- presets -------------------------------------------------------------------------------
     def presets(self) -> dict[str, list]:
         return {**keep.BUILTIN_PRESETS, **self.ledger.presets()}
+
+    @staticmethod
+    def keep_rules() -> dict[str, str]:
+        """Rule name -> what it keeps, for preset editors."""
+        return {name: rule.description for name, rule in keep.RULES.items()}
+
+    @staticmethod
+    def parse_keep_rule(text: str) -> dict:
+        """'formats=HEIF,JPEG' -> a rule spec (UsageError for unknown rules)."""
+        return keep.parse_rule(text)
+
+    def saved_presets(self) -> dict[str, list]:
+        """The user's own presets (the built-in ones are not editable)."""
+        return self.ledger.presets()
 
     def save_preset(self, name: str, rules: list) -> None:
         if name in keep.BUILTIN_PRESETS:
