@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, QSize, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QMainWindow, QMessageBox,
                                QStackedWidget, QWidget)
 
 from engine.errors import ModelUnavailable
-from engine.watching.watcher import FolderWatcher
 
 from .dialogs.missing_model_dialog import MissingModelDialog
 from .dialogs.notice import show_error
@@ -79,7 +78,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.watch_label)
         self.statusBar().addPermanentWidget(self.job_status)
 
-        self.watcher = FolderWatcher(self.folders_changed.emit, debounce=debounce, ignore=[str(library.path)])
+        self.watcher = library.watcher(self.folders_changed.emit, debounce=debounce)
         self.folders_changed.connect(lambda _paths: self.request_scan())
         self._watch_enabled = watch
         self._restore_geometry()
@@ -261,21 +260,29 @@ class MainWindow(QMainWindow):
     def _restore_geometry(self) -> None:
         stored = self._window_settings()
         if stored.value("geometry") is not None:
-            self.restoreGeometry(stored.value("geometry"))
-        else:
-            self.resize(1280, 820)
-        for splitter in (self.duplicates.splitter,):
-            state = stored.value(f"splitters/{splitter.objectName()}")
-            if state is not None:
-                splitter.restoreState(state)
+            self.restoreGeometry(stored.value("geometry"))  # position and screen
+        size = stored.value("size")
+        # The size is kept on its own: restoreGeometry counts the frame differently per platform.
+        self.resize(size if size is not None else QSize(1280, 820))
+        self._splitter_states = {s.objectName(): stored.value(f"splitters/{s.objectName()}")
+                                 for s in (self.duplicates.splitter,)}
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        # Splitters are restored after the first layout pass, or Qt rescales them.
+        states, self._splitter_states = self._splitter_states, {}
+        if any(state is not None for state in states.values()):
+            QTimer.singleShot(0, lambda: [s.restoreState(states[s.objectName()])
+                                          for s in (self.duplicates.splitter,) if states.get(s.objectName())])
 
     def closeEvent(self, event) -> None:
         stored = self._window_settings()
         stored.setValue("geometry", self.saveGeometry())
+        stored.setValue("size", self.size())
         for splitter in (self.duplicates.splitter,):
             stored.setValue(f"splitters/{splitter.objectName()}", splitter.saveState())
         stored.sync()
-        if self.runner.busy and self.isVisible() and not getattr(self, "closing_confirmed", False):
+        if self.runner.busy and self.isVisible():
             answer = QMessageBox.question(self, "Quit Lookalike", "A job is running. Stop it and quit? "
                                           "Everything finished so far is kept.")
             if answer != QMessageBox.StandardButton.Yes:

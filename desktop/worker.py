@@ -29,6 +29,8 @@ class JobRunner(QObject):
         self._deliver.connect(self._call)
         self.current: Optional[tuple[str, CancelToken]] = None
         self._queued_writes = 0
+        self._pending_reads = 0
+        self._closed = False
 
     @Slot(object, object)
     def _call(self, callback, value) -> None:
@@ -38,10 +40,17 @@ class JobRunner(QObject):
     def busy(self) -> bool:
         return self._queued_writes > 0
 
+    @property
+    def idle(self) -> bool:
+        """No write queued and no read in flight (results delivered)."""
+        return self._queued_writes == 0 and self._pending_reads == 0
+
     def write(self, label: str, job: Callable, on_done: Callable = lambda r: None,
               on_error: Optional[Callable] = None, on_cancel: Callable = lambda: None) -> CancelToken:
         """`job(on_progress=, cancel=)` runs on the writer thread, after earlier writes."""
         token = CancelToken()
+        if self._closed:  # the window is closing: late timers must not start jobs
+            return token
         self._queued_writes += 1
 
         def run():
@@ -68,6 +77,10 @@ class JobRunner(QObject):
 
     def read(self, job: Callable[[], object], on_done: Callable, on_error: Optional[Callable] = None) -> None:
         """`job()` runs on a reader thread; reads may run beside a write."""
+        if self._closed:
+            return
+        self._pending_reads += 1
+
         def run():
             try:
                 result = job()
@@ -75,8 +88,13 @@ class JobRunner(QObject):
                 self._report(on_error, exc)
             else:
                 self._deliver.emit(on_done, result)
+            finally:
+                self._deliver.emit(self._read_finished, None)
 
         self._readers.submit(run)
+
+    def _read_finished(self, _) -> None:
+        self._pending_reads -= 1
 
     def cancel(self) -> None:
         if self.current:
@@ -88,6 +106,7 @@ class JobRunner(QObject):
             self._deliver.emit(on_error, exc)
 
     def shutdown(self) -> None:
+        self._closed = True
         self.cancel()
         self._writer.shutdown(wait=True, cancel_futures=True)
         self._readers.shutdown(wait=True, cancel_futures=True)

@@ -12,8 +12,6 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QFormLayout, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QListWidget,
                                QPushButton, QTabWidget, QVBoxLayout, QWidget)
 
-from engine.dedup.keep import RULES, parse_rule
-
 DUPLICATE_MODELS = ["dinov2-small", "dinov2-base", "sscd", "phash"]
 
 
@@ -82,9 +80,7 @@ class PreferencesDialog(QDialog):
 
     def _detected(self) -> str:
         try:
-            from engine.embedding.device import detected_devices
-
-            return "Detected here: " + ", ".join(d.upper() for d in detected_devices())
+            return "Detected here: " + ", ".join(d.upper() for d in self.library.detected_devices())
         except ImportError:
             return "Detected here: CPU"
 
@@ -110,7 +106,7 @@ class PreferencesDialog(QDialog):
         self.rule_list = QListWidget()
         self.preset_list.currentTextChanged.connect(self._show_rules)
         self.rule_choice = QComboBox()
-        self.rule_choice.addItems(list(RULES))
+        self.rule_choice.addItems(list(self.library.keep_rules()))
         self.rule_param = QLineEdit()
         self.rule_param.setPlaceholderText("order, e.g. HEIF,PNG,JPEG or /photos/best,/photos/good")
         buttons = {}
@@ -165,7 +161,7 @@ class PreferencesDialog(QDialog):
     def _add_rule(self) -> None:
         name = self._current_preset()
         text = self.rule_choice.currentText() + ("=" + self.rule_param.text() if self.rule_param.text().strip() else "")
-        self.presets[name].append(parse_rule(text))
+        self.presets[name].append(self.library.parse_keep_rule(text))
         self._show_rules(name)
 
     def _remove_rule(self) -> None:

@@ -29,6 +29,7 @@ class DuplicatesView(QWidget):
         self.pairs: list = []
         self.marks: dict[int, str] = {}
         self.cards: list[PhotoCard] = []
+        self.current = -1                # the card the keyboard acts on
         self._user_threshold = False
         self._regroup_timer = QTimer(self)
         self._regroup_timer.setSingleShot(True)
@@ -167,10 +168,14 @@ class DuplicatesView(QWidget):
             self._show_group()
 
     def _show_group(self) -> None:
+        row = self.groups.currentIndex().row()
+        if 0 <= row < len(self.pairs) and self._same_cards(*self.pairs[row]):
+            for card in self.cards:  # a refresh of the same group keeps the cards (and focus)
+                card.set_mark(self.marks.get(card.file.file_id, card.mark))
+            return
         for card in self.cards:
             card.deleteLater()
         self.cards = []
-        row = self.groups.currentIndex().row()
         if row < 0 or row >= len(self.pairs):
             self.detail_title.setText("")
             return
@@ -181,11 +186,20 @@ class DuplicatesView(QWidget):
             card = PhotoCard(f, self.marks.get(f.file_id, "keep"), reason)
             card.toggled.connect(self._save_mark)
             card.menu_requested.connect(lambda file, pos: self.on_photo_menu(file, pos))
+            card.navigate.connect(lambda step, c=card: self._move_focus(c, step))
+            card.navigate_group.connect(self._move_group)
+            card.focused.connect(lambda c=card: setattr(self, "current", self.cards.index(c)))
             self.strip_layout.addWidget(card, 0, Qt.AlignmentFlag.AlignTop)
             self.cards.append(card)
             card.set_pixmap(self.loader.pixmap(f, CARD_THUMB))
+        self.current = 0 if self.cards else -1
         if self.cards:
             self.cards[0].setFocus()
+
+    def _same_cards(self, group, proposal) -> bool:
+        return ([c.file for c in self.cards] == list(group.files) and
+                all(c.badge.text().endswith(proposal.reason[1:]) == (c.file == proposal.keeper)
+                    for c in self.cards if not c.file.reference))
 
     def _thumbnail_ready(self, file_id: int, size: int) -> None:
         for card in self.cards:
@@ -198,22 +212,19 @@ class DuplicatesView(QWidget):
                           on_error=lambda exc: show_error(self, "Mark not saved", exc))
 
     # -- keyboard ---------------------------------------------------------------------------
-    def keyPressEvent(self, event) -> None:
-        focused = next((i for i, c in enumerate(self.cards) if c.hasFocus()), None)
-        key = event.key()
-        if focused is not None and key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
-            step = -1 if key == Qt.Key.Key_Left else 1
-            self.cards[max(0, min(len(self.cards) - 1, focused + step))].setFocus()
-        elif focused is not None and key == Qt.Key.Key_Space:
-            self.cards[focused].toggle()
-        elif focused is not None and key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
-            self.cards[focused].set_mark("remove")
-        elif key in (Qt.Key.Key_Up, Qt.Key.Key_Down) and self.pairs:
-            row = self.groups.currentIndex().row() + (-1 if key == Qt.Key.Key_Up else 1)
-            if 0 <= row < len(self.pairs):
-                self.groups.setCurrentItem(self.groups.topLevelItem(row))
-        else:
-            super().keyPressEvent(event)
+    def _move_focus(self, card: PhotoCard, step: int) -> None:
+        index = self.cards.index(card) + step
+        if 0 <= index < len(self.cards):
+            self.current = index
+            self.cards[index].setFocus()
+
+    def current_card(self):
+        return self.cards[self.current] if 0 <= self.current < len(self.cards) else None
+
+    def _move_group(self, step: int) -> None:
+        row = self.groups.currentIndex().row() + step
+        if 0 <= row < len(self.pairs):
+            self.groups.setCurrentItem(self.groups.topLevelItem(row))
 
     # -- clean-up ---------------------------------------------------------------------------
     def clean_up(self) -> None:

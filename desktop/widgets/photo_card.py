@@ -20,6 +20,9 @@ def human_size(n: int) -> str:
 class PhotoCard(QFrame):
     toggled = Signal(int, str)          # file id, new mark
     menu_requested = Signal(object, object)
+    navigate = Signal(int)              # -1 / +1: the previous / next photo of the group
+    navigate_group = Signal(int)        # -1 / +1: the previous / next group
+    focused = Signal()
 
     def __init__(self, file, mark: str, keeper_reason: str = "", parent=None) -> None:
         super().__init__(parent)
@@ -82,6 +85,24 @@ class PhotoCard(QFrame):
         self.button.setText("✓ Keep" if self.mark == "keep" else "✕ Remove")
         self.style().unpolish(self)
         self.style().polish(self)
+
+    def focusInEvent(self, event) -> None:
+        super().focusInEvent(event)
+        self.focused.emit()
+
+    def keyPressEvent(self, event) -> None:
+        # Handled here: the scroll area around the cards would take the arrows for scrolling.
+        key = event.key()
+        if key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            self.navigate.emit(-1 if key == Qt.Key.Key_Left else 1)
+        elif key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            self.navigate_group.emit(-1 if key == Qt.Key.Key_Up else 1)
+        elif key == Qt.Key.Key_Space:
+            self.toggle()
+        elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.set_mark("remove")
+        else:
+            super().keyPressEvent(event)
 
     def contextMenuEvent(self, event) -> None:
         self.menu_requested.emit(self.file, event.globalPos())
