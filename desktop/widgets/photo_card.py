@@ -13,6 +13,12 @@ from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QSizePolicy, QVBoxLay
 CARD_THUMB = 220
 
 
+def short_folder(path: str) -> str:
+    """The last two folder names ('…/Pictures/Exports'); the tooltip has the whole path."""
+    parts = os.path.dirname(path).split(os.sep)
+    return os.sep.join(parts) if len(parts) <= 3 else "…" + os.sep + os.sep.join(parts[-2:])
+
+
 def human_size(n: int) -> str:
     return f"{n / 1e6:.1f} MB" if n >= 1e5 else f"{n / 1e3:.0f} KB"
 
@@ -48,7 +54,7 @@ class PhotoCard(QFrame):
                  else f"{human_size(file.bytes)} · {file.format or '?'}",
                  f"Taken {file.taken_at.replace('T', ' ')}" if file.taken_at else "No capture date",
                  f"{os.path.basename(file.path)}",
-                 f"in {os.path.dirname(file.path)}",
+                 f"in {short_folder(file.path)}",
                  f"Similarity {file.similarity:.3f} ({file.match})"]
         self.info = QLabel("\n".join(facts))
         self.info.setObjectName("cardInfo")

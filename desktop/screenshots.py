@@ -1,0 +1,124 @@
+"""Renders each view of the app on a sample library to PNG files (`make screenshots`).
+
+Owns: building a throwaway sample library (a copy of a photo folder plus resized and
+re-encoded copies of a few photos), driving the real window offscreen through a scan, and
+grabbing the welcome, duplicates, photos, search and compare views. Must not: touch the
+user's own library or photos.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def make_sample(source: Path, target: Path, copies: int = 12) -> Path:
+    from PIL import Image
+
+    photos = target / "Pictures"
+    shutil.copytree(source, photos, ignore=shutil.ignore_patterns("*.csv", "*.md"))
+    edited = photos / "Exports"
+    edited.mkdir()
+    for i, path in enumerate(sorted(p for p in photos.iterdir() if p.is_file())[:copies]):
+        with Image.open(path) as img:
+            img = img.convert("RGB")
+            img.resize((img.width // 2, img.height // 2)).save(edited / f"{path.stem} (small).jpg", quality=85)
+            if i % 3 == 0:
+                img.save(edited / f"{path.stem} (web).webp", quality=45)
+    return photos
+
+
+def write_credits(photos: Path, out: Path) -> None:
+    """The sample photos' sources and licenses travel with every picture that shows them."""
+    import csv
+
+    manifest = photos / "MANIFEST.csv"
+    if not manifest.is_file():
+        return
+    with manifest.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    lines = ["# Photos shown in these screenshots", "",
+             f"The screenshots show photos from `{photos}` and resized or re-encoded copies of them.",
+             "Each photo's source package and license:", "",
+             "| file | source package | license |", "|---|---|---|"]
+    lines += [f"| {r['file']} | {r['source_package']} | {r['license']} |" for r in rows]
+    (out / "PHOTO-CREDITS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path, help="folder for the PNG files")
+    parser.add_argument("--photos", type=Path, default=Path("../shared/photos"))
+    parser.add_argument("--model", default="auto", help="duplicate model (default: best available)")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if not args.photos.is_dir():
+        print(f"screenshots: {args.photos} is not a folder", file=sys.stderr)
+        return 1
+
+    from engine import Library
+
+    from .app import make_application
+    from .main_window import PAGES, MainWindow
+
+    app = make_application(["lookalike"])
+    args.out.mkdir(parents=True, exist_ok=True)
+    write_credits(args.photos, args.out)
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["XDG_DATA_HOME"] = str(Path(tmp) / "xdg")
+        photos = make_sample(args.photos, Path(tmp))
+        library = Library.open(Path(tmp) / "library")
+        library.settings.model = library.resolve_model_name(args.model)
+        window = MainWindow(library, watch=False)
+        window.resize(1440, 900)
+        window.show()
+
+        def settle(seconds: float = 0.5, until=lambda: True, limit: float = 120) -> None:
+            start = time.monotonic()
+            while time.monotonic() - start < limit:
+                app.processEvents()
+                if time.monotonic() - start >= seconds and until() and window.runner.idle:
+                    break
+                time.sleep(0.02)
+
+        settle(0.5)
+        window.grab().save(str(args.out / "welcome.png"))
+        finished = []
+        window.scan_finished.connect(finished.append)
+        window.add_folder(str(photos))
+        settle(1.0, until=lambda: bool(finished))
+        settle(2.0, until=lambda: bool(window.duplicates.pairs))
+        groups = window.duplicates.groups
+        # Show a group with several copies: the most telling one for a first look.
+        best = max(range(len(window.duplicates.pairs)), key=lambda i: len(window.duplicates.pairs[i][0].files),
+                   default=0)
+        if groups.topLevelItemCount():
+            groups.setCurrentItem(groups.topLevelItem(best))
+        settle(2.0)
+        window.grab().save(str(args.out / "duplicates.png"))
+        window.nav.setCurrentRow(PAGES.index("Photos"))
+        settle(3.0)
+        window.grab().save(str(args.out / "photos.png"))
+        query = next(iter(sorted(photos.glob("lxqt__flowers*"))), None) or next(photos.iterdir())
+        window.find_similar(str(query))
+        settle(3.0)
+        window.grab().save(str(args.out / "search.png"))
+        group = window.duplicates.pairs[best][0] if window.duplicates.pairs else None
+        window.nav.setCurrentRow(PAGES.index("Compare"))
+        if group:
+            window.compare.set_photo(0, group.files[0].path)
+            window.compare.set_photo(1, group.files[1].path)
+        settle(3.0)
+        window.grab().save(str(args.out / "compare.png"))
+        window.close()
+        library.close()
+    print(f"screenshots: wrote {', '.join(sorted(p.name for p in args.out.glob('*.png')))} to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
