@@ -249,7 +249,10 @@ class Library(CleanupMixin):
         loosest = "similar" if tier in ("similar", "all") else "near"
         if threshold is not None:
             limits[loosest] = threshold
-            limits["near"] = max(limits["near"], limits["similar"])
+            if loosest == "similar":
+                limits["near"] = max(limits["near"], threshold)   # near can never be looser
+            else:
+                limits["similar"] = min(limits["similar"], threshold)
         index = self._index(name, on_progress, cancel)
         if index is None:
             raise LookalikeError(f"The library has no {name} vectors yet; run `lookalike scan "

@@ -102,3 +102,14 @@ def test_phash_finds_resized_and_reencoded_copies(tmp_path):
         library.scan(model="phash")
         [g] = library.duplicates()
     assert sorted(os.path.basename(f.path) for f in g.files) == ["original.png", "small.jpg"]
+
+
+def test_a_near_threshold_below_the_similar_default_is_honoured(sscd_library):
+    library, _ = sscd_library
+    default = sum(len(g.files) for g in library.duplicates(tier="near"))
+    library.settings.thresholds["sscd"] = {"similar": 0.9}
+    try:
+        looser = sum(len(g.files) for g in library.duplicates(tier="near", threshold=0.5))
+    finally:
+        library.settings.thresholds.pop("sscd")
+    assert looser >= default > 0  # a looser near threshold never finds fewer files
