@@ -258,13 +258,24 @@ class Library(CleanupMixin):
             raise LookalikeError(f"The library has no {name} vectors yet; run `lookalike scan "
                                  f"--model {name}` first.")
         low = limits["similar"] if loosest == "similar" else limits["near"]
-        pairs = index.pairs(low)
         records = self.catalog.files_by_ids(int(i) for i in index.ids())
+        pairs = index.pairs(low)
+        cosine = {(a, b) if a < b else (b, a): s for a, b, s in pairs}
+        if self.settings.verify_pairs:
+            from .pair_checking import verified
+
+            pairs = verified(self.catalog, records, pairs, limits["near"], on_progress, cancel)
         refs = self._references()
         raw = group_files([(r.id, r.content_hash) for r in records.values()], pairs,
                           near=limits["near"], similar=limits["similar"] if loosest == "similar" else None)
-        groups = [DuplicateGroup(g.tier, tuple(_dup_file(records[m.file_id], m.similarity, m.match, refs)
-                                               for m in g.members)) for g in raw]
+        groups = []
+        for g in raw:
+            anchor = g.members[0].file_id
+            # Show the embedding's own cosine; grouping may have used a demoted score.
+            shown = [cosine.get((min(anchor, m.file_id), max(anchor, m.file_id)), m.similarity)
+                     if m.match not in ("reference", "exact") else m.similarity for m in g.members]
+            groups.append(DuplicateGroup(g.tier, tuple(_dup_file(records[m.file_id], round(s, 4), m.match, refs)
+                                                       for m, s in zip(g.members, shown))))
         return sorted(groups, key=_group_order)
 
     def _exact_group(self, records: Sequence[FileRecord]) -> DuplicateGroup:

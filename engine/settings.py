@@ -37,6 +37,7 @@ class Settings:
     text_search: bool = True            # also embed with CLIP during scans when it resolves
     thresholds: dict = field(default_factory=dict)  # {model: {"near": t, "similar": t}}
     decode_threads: int = 0             # 0 = pick from the CPU count
+    verify_pairs: bool = True           # geometric check keeps burst shots out of the near tier
 
     @classmethod
     def load(cls, library_dir: Path) -> "Settings":

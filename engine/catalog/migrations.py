@@ -74,6 +74,14 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             updated_at REAL NOT NULL)""",
         "CREATE INDEX journal_batch ON journal(batch_id)",
     ]),
+    (3, "burst-aware tiers: cache geometric checks of candidate pairs by content hashes", [
+        """CREATE TABLE pair_checks (
+            hash_a TEXT NOT NULL,
+            hash_b TEXT NOT NULL,
+            verdict TEXT NOT NULL,
+            aligned REAL NOT NULL,
+            PRIMARY KEY (hash_a, hash_b))""",
+    ]),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -111,3 +111,11 @@ journal = Table(
     Column("error", Text),
     Column("updated_at", Float, nullable=False),
 )
+
+pair_checks = Table(
+    "pair_checks", metadata,   # derived: geometric verdicts of candidate pairs, by content
+    Column("hash_a", String, primary_key=True),
+    Column("hash_b", String, primary_key=True),
+    Column("verdict", String, nullable=False),  # copy | mirror | different | unsure
+    Column("aligned", Float, nullable=False),
+)

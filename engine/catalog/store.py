@@ -19,7 +19,7 @@ from sqlalchemy.exc import DatabaseError
 
 from ..errors import CatalogError
 from . import migrations
-from .schema import embeddings, files, folders, marks, meta
+from .schema import embeddings, files, folders, marks, meta, pair_checks
 
 CATALOG_FILE = "catalog.sqlite"
 
@@ -300,6 +300,28 @@ class Catalog:
         with self.engine.connect() as conn:
             rows = conn.execute(select(embeddings.c.model, func.count()).group_by(embeddings.c.model))
             return {m: int(n) for m, n in rows}
+
+    def pair_checks(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, float]]:
+        """Cached geometric verdicts for (hash_a, hash_b) pairs, hash_a < hash_b."""
+        wanted = set(keys)
+        out = {}
+        with self.engine.connect() as conn:
+            firsts = sorted({a for a, _ in wanted})
+            for start in range(0, len(firsts), 900):
+                rows = conn.execute(select(pair_checks).where(pair_checks.c.hash_a.in_(firsts[start:start + 900])))
+                for a, b, verdict, aligned in rows:
+                    if (a, b) in wanted:
+                        out[(a, b)] = (verdict, aligned)
+        return out
+
+    def put_pair_checks(self, items: Sequence[tuple[str, str, str, float]]) -> None:
+        if not items:
+            return
+        with self.engine.begin() as conn:
+            for a, b, verdict, aligned in items:
+                conn.execute(delete(pair_checks).where(pair_checks.c.hash_a == a, pair_checks.c.hash_b == b))
+            conn.execute(insert(pair_checks), [{"hash_a": a, "hash_b": b, "verdict": v, "aligned": al}
+                                               for a, b, v, al in items])
 
     def check(self) -> str:
         with self.engine.connect() as conn:

@@ -31,7 +31,8 @@ def test_engine_never_imports_qt_or_the_desktop_package():
 
 def test_sql_faiss_and_torch_each_stay_in_their_own_package():
     homes = {"sqlalchemy": "catalog", "sqlite3": "catalog", "faiss": "index",
-             "torch": "embedding", "transformers": "embedding", "onnxruntime": "embedding"}
+             "torch": "embedding", "transformers": "embedding", "onnxruntime": "embedding",
+             "cv2": "dedup"}
     misplaced = []
     for path in engine_files():
         package = path.relative_to(ENGINE).parts[0]
@@ -46,7 +47,7 @@ def test_importing_every_engine_module_loads_no_qt_no_torch_and_no_model():
     modules = [m.removesuffix(".__init__") for m in modules]
     code = ("import importlib, sys\n"
             f"for m in {modules!r}: importlib.import_module(m)\n"
-            "bad = sorted(m for m in ('PySide6', 'torch', 'transformers', 'faiss', 'onnxruntime') if m in sys.modules)\n"
+            "bad = sorted(m for m in ('PySide6', 'torch', 'transformers', 'faiss', 'onnxruntime', 'cv2') if m in sys.modules)\n"
             "print(','.join(bad))\n")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
