@@ -13,8 +13,33 @@ TINY_SIZE = 56  # 4x4 patches of 14 px: fast on a CPU, same code path as 224
 
 
 def photo(seed: int, size=(320, 240)) -> Image.Image:
-    """A smooth, structured, seed-specific picture (gradients, blobs, stripes) that survives
-    resizing and re-encoding the way a photo does."""
+    """A seed-specific, photo-like picture: smooth gradients, fine texture and sharp-edged
+    shapes, so copies survive resizing and re-encoding and keypoints can be matched."""
+    import cv2
+
+    rng = np.random.default_rng(seed)
+    w, h = size
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    img = np.zeros((h, w, 3), np.float32)
+    for c in range(3):
+        fx, fy, phase = rng.uniform(0.5, 3, 2).tolist() + [rng.uniform(0, 6.28)]
+        img[..., c] = 110 + 60 * np.sin(fx * 6.28 * xx / w + fy * 6.28 * yy / h + phase)
+    grain = rng.normal(0, 40, (max(2, h // 8), max(2, w // 8), 3)).astype(np.float32)
+    img += cv2.resize(grain, (w, h), interpolation=cv2.INTER_CUBIC)
+    for _ in range(18):
+        x, y = int(rng.integers(0, w)), int(rng.integers(0, h))
+        r = int(rng.integers(6, max(8, w // 6)))
+        colour = tuple(float(v) for v in rng.integers(0, 255, 3))
+        if rng.random() < 0.5:
+            cv2.circle(img, (x, y), r, colour, -1)
+        else:
+            cv2.rectangle(img, (x, y), (x + r, y + int(r * rng.uniform(0.5, 1.5))), colour, -1)
+    return Image.fromarray(img.clip(0, 255).astype(np.uint8))
+
+
+def smooth_photo(seed: int, size=(320, 240)) -> Image.Image:
+    """A smooth picture (gradients and soft blobs) with too little texture for keypoints,
+    like fog or a clear sky."""
     rng = np.random.default_rng(seed)
     w, h = size
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)

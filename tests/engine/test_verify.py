@@ -7,7 +7,7 @@ from PIL import Image, ImageOps
 
 from engine import Library
 from engine.dedup.verify import Verifier
-from helpers import photo, save
+from helpers import save, smooth_photo
 
 
 def texture(seed: int, size=(640, 480)) -> Image.Image:
@@ -51,8 +51,8 @@ def files(tmp_path):
             "viewpoint": save(other_viewpoint(scene), tmp_path / "viewpoint.png"),
             "mirror": save(ImageOps.mirror(scene), tmp_path / "mirror.png"),
             "other": save(texture(2), tmp_path / "other.png"),
-            "smooth": save(photo(1, size=(640, 480)), tmp_path / "smooth.png"),
-            "smooth copy": save(photo(1, size=(640, 480)).resize((320, 240)), tmp_path / "smooth copy.png")}
+            "smooth": save(smooth_photo(1, size=(640, 480)), tmp_path / "smooth.png"),
+            "smooth copy": save(smooth_photo(1, size=(640, 480)).resize((320, 240)), tmp_path / "smooth copy.png")}
 
 
 def test_an_edited_copy_verifies_as_a_copy(files):
