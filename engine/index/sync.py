@@ -13,7 +13,7 @@ from typing import Optional
 import numpy as np
 
 from ..jobs import CancelToken, ProgressCallback, Reporter
-from .vectors import HNSW_MIN, VectorIndex
+from .vectors import IVF_MIN, VectorIndex, lists_for
 
 ADD_CHUNK = 20_000
 
@@ -41,14 +41,17 @@ def synced_index(catalog, library_dir: Path, model: str, dim: int,
             index.save(path)
             return index
     ids, vectors, newest = catalog.vectors(model, dim)
-    index = VectorIndex(model, dim, expected=len(ids))
+    index = VectorIndex(model, dim, expected=len(ids), sample=vectors)
     _add(index, ids, vectors, newest, on_progress, cancel)
     index.save(path)
     return index
 
 
 def _wrong_kind(index: VectorIndex, count: int) -> bool:
-    return (index.kind == "flat") == (count >= HNSW_MIN)
+    """Flat past IVF_MIN, IVF below it, or IVF lists sized for a library half as big."""
+    if (index.kind == "flat") == (count >= IVF_MIN):
+        return True
+    return index.kind == "ivf" and lists_for(count) > 2 * index.lists
 
 
 def _add(index: VectorIndex, ids, vectors, newest: int, on_progress, cancel) -> None:

@@ -1,14 +1,15 @@
 """A FAISS inner-product index over one model's vectors, keyed by catalog file ids.
 
-Owns: choosing exact (flat) or HNSW search, saving atomically beside the catalog, loading,
-noticing a stale or corrupt file, and the neighbour queries grouping and search need.
-Must not: read the catalog itself (the library hands it ids and vectors).
+Owns: choosing exact (flat) or inverted-list (IVF) search, saving atomically beside the
+catalog, loading, noticing a stale or corrupt file, and the neighbour queries grouping and
+search need. Must not: read the catalog itself (the library hands it ids and vectors).
 
-Flat (exact) search is used below HNSW_MIN vectors. Measured on 2 EPYC cores with 384-d
-vectors: at 50k, flat all-pairs range search (what grouping needs) took 9.2 s, while HNSW
-(M=32, efConstruction 80) took 10.6 s to build plus 15.1 s for every vector's 33 nearest; one
-flat query stays under ~10 ms up to 100k. Past that, HNSW keeps each query under a millisecond
-(the vectors' own cost grows linearly with flat search), at a small recall cost.
+Grouping needs every pair above a threshold, so the index is chosen for all-pairs range
+search. Measured on 2 EPYC cores, 384-d vectors: flat (exact) took 1.4 s at 20k and 9.2 s at
+50k (quadratic); HNSW (M=32) took 10.6 s to build plus 15.1 s for every vector's neighbours at
+50k. IVF (4*sqrt(n) lists, trained on a sample, 8 lists probed) took 3.1 s to build plus 3.1 s
+for all pairs at 100k, finding 100% of planted near-duplicates (bench/scale.py). So flat up to
+IVF_MIN vectors, IVF above; an IVF index is rebuilt when the library outgrows its lists.
 """
 from __future__ import annotations
 
@@ -22,11 +23,15 @@ from typing import Optional
 
 import numpy as np
 
-HNSW_MIN = 100_000
-HNSW_M = 32
-HNSW_EF_CONSTRUCTION = 80
-HNSW_EF_SEARCH = 128
+IVF_MIN = 30_000
+PROBES_PAIRS = 8          # lists probed per vector when grouping
+PROBES_QUERY = 16         # lists probed for a single search
+TRAIN_PER_LIST = 40
 MAGIC = b"LKIDX1\n"
+
+
+def lists_for(count: int) -> int:
+    return max(16, int(4 * count ** 0.5))
 
 
 @dataclass
@@ -40,15 +45,23 @@ class IndexState:
 
 
 class VectorIndex:
-    def __init__(self, model: str, dim: int, kind: Optional[str] = None, expected: int = 0) -> None:
+    def __init__(self, model: str, dim: int, kind: Optional[str] = None, expected: int = 0,
+                 sample: Optional[np.ndarray] = None) -> None:
+        """For an IVF index, `sample` (vectors like the ones to come) trains the lists."""
         import faiss
 
         self.model, self.dim = model, dim
-        self.kind = kind or ("hnsw" if expected >= HNSW_MIN else "flat")
-        if self.kind == "hnsw":
-            inner = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
-            inner.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-            inner.hnsw.efSearch = HNSW_EF_SEARCH
+        self.kind = kind or ("ivf" if expected >= IVF_MIN else "flat")
+        if self.kind == "ivf":
+            lists = lists_for(expected)
+            quantizer = faiss.IndexFlatIP(dim)
+            inner = faiss.IndexIVFFlat(quantizer, dim, lists, faiss.METRIC_INNER_PRODUCT)
+            inner.own_fields = True
+            quantizer.this.disown()
+            rng = np.random.default_rng(0)
+            take = min(len(sample), TRAIN_PER_LIST * lists)
+            inner.train(np.ascontiguousarray(sample[rng.choice(len(sample), take, replace=False)]))
+            inner.make_direct_map()
         else:
             inner = faiss.IndexFlatIP(dim)
         self._index = faiss.IndexIDMap2(inner)
@@ -71,8 +84,15 @@ class VectorIndex:
         self.max_seq = max(self.max_seq, max_seq)
 
     def vectors_of(self, ids: np.ndarray) -> np.ndarray:
-        return np.stack([self._index.reconstruct(int(i)) for i in ids]) if len(ids) else \
-            np.zeros((0, self.dim), dtype=np.float32)
+        if not len(ids):
+            return np.zeros((0, self.dim), dtype=np.float32)
+        if self.kind == "ivf":  # IDMap2 keeps its own id -> slot map; the IVF one, slot -> vector
+            import faiss
+
+            slots = {int(i): n for n, i in enumerate(self.ids())}
+            inner = faiss.downcast_index(self._index.index)
+            return np.stack([inner.reconstruct(slots[int(i)]) for i in ids])
+        return np.stack([self._index.reconstruct(int(i)) for i in ids])
 
     def state(self) -> IndexState:
         return IndexState(self.model, self.dim, self.count, self.max_seq, self.kind)
@@ -84,33 +104,49 @@ class VectorIndex:
         if self.count == 0:
             n = len(queries)
             return np.zeros((n, 0), dtype=np.float32), np.zeros((n, 0), dtype=np.int64)
+        self._probes(PROBES_QUERY)
         return self._index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
 
-    def pairs(self, threshold: float, k: int = 64) -> list[tuple[int, int, float]]:
-        """Every pair (a < b) of stored ids with cosine >= threshold. Exact for flat indexes;
-        for HNSW, each vector's k nearest are checked (bench/speed.py measures the recall)."""
+    def _probes(self, count: int) -> None:
+        if self.kind == "ivf":
+            import faiss
+
+            faiss.downcast_index(self._index.index).nprobe = count
+
+    @property
+    def lists(self) -> int:
+        if self.kind != "ivf":
+            return 0
+        import faiss
+
+        return int(faiss.downcast_index(self._index.index).nlist)
+
+    def pairs(self, threshold: float) -> list[tuple[int, int, float]]:
+        """Every pair (a < b) of stored ids with cosine >= threshold: exact for flat indexes;
+        for IVF, pairs whose vectors fall in lists more than 8 probes apart are missed (none of
+        the planted near-duplicates in bench/scale.py were)."""
         if self.count < 2:
             return []
         ids = self.ids()
-        vectors = self.stored_vectors()
-        found: dict[tuple[int, int], float] = {}
-        if self.kind == "flat":
-            lims, scores, labels = self._index.range_search(vectors, float(threshold))
-            for row in range(len(ids)):
-                a = int(ids[row])
-                for score, b in zip(scores[lims[row]:lims[row + 1]], labels[lims[row]:lims[row + 1]]):
-                    _keep(found, a, int(b), float(score))
-        else:
-            scores, labels = self._index.search(vectors, min(k + 1, self.count))
-            for row in range(len(ids)):
-                a = int(ids[row])
-                for score, b in zip(scores[row], labels[row]):
-                    if b >= 0 and score >= threshold:
-                        _keep(found, a, int(b), float(score))
-        return [(a, b, s) for (a, b), s in found.items()]
+        self._probes(PROBES_PAIRS)
+        lims, scores, labels = self._index.range_search(self.stored_vectors(), float(threshold))
+        rows = np.repeat(ids, np.diff(lims).astype(np.int64))
+        keep = rows < labels  # each pair once, never a vector with itself
+        a, b, s = rows[keep], labels[keep], scores[keep]
+        flipped = (labels < rows) & (labels >= 0)
+        a = np.concatenate([a, labels[flipped]])
+        b = np.concatenate([b, rows[flipped]])
+        s = np.concatenate([s, scores[flipped]])
+        if not len(a):
+            return []
+        order = np.lexsort((-s, b, a))
+        a, b, s = a[order], b[order], s[order]
+        first = np.ones(len(a), dtype=bool)
+        first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
+        return list(zip(a[first].tolist(), b[first].tolist(), s[first].tolist()))
 
     def stored_vectors(self) -> np.ndarray:
-        """All vectors, in the order of ids()."""
+        """All vectors, in the order of ids() (IVF keeps a direct map for this)."""
         return self._index.index.reconstruct_n(0, self.count)
 
     # -- persistence ------------------------------------------------------------------------
@@ -156,8 +192,10 @@ class VectorIndex:
         if not isinstance(obj._index, faiss.IndexIDMap2) or obj._index.ntotal != header["count"] \
                 or obj._index.d != obj.dim:
             return None
-        if obj.kind == "hnsw":
-            faiss.downcast_index(obj._index.index).hnsw.efSearch = HNSW_EF_SEARCH
+        if obj.kind == "ivf":
+            faiss.downcast_index(obj._index.index).make_direct_map()
+        elif obj.kind != "flat":
+            return None  # an index kind this version no longer builds: rebuild
         return obj
 
 

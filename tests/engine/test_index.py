@@ -66,16 +66,19 @@ def test_a_corrupt_or_missing_index_file_is_rebuilt_from_the_catalog(catalog, li
     assert vectors.VectorIndex.load(path).count == 10
 
 
-def test_large_libraries_switch_to_hnsw_and_still_find_close_pairs(catalog, library_dir, monkeypatch):
-    monkeypatch.setattr(vectors, "HNSW_MIN", 10)
-    monkeypatch.setattr(sync, "HNSW_MIN", 10)
+def test_large_libraries_switch_to_ivf_and_still_find_close_pairs(catalog, library_dir, monkeypatch):
+    monkeypatch.setattr(vectors, "IVF_MIN", 10)
+    monkeypatch.setattr(sync, "IVF_MIN", 10)
     base = unit(20, seed=3)
     near = base[:5] + 0.02 * unit(5, seed=4)
     near /= np.linalg.norm(near, axis=1, keepdims=True)
     catalog.put_embeddings("m", list(zip(range(1, 26), np.vstack([base, near]))))
     index = synced_index(catalog, library_dir, "m", 16)
-    assert index.kind == "hnsw"
+    assert index.kind == "ivf"
     found = {(a, b) for a, b, _ in index.pairs(0.95)}
     assert found == {(i, 20 + i) for i in range(1, 6)}
     reloaded = vectors.VectorIndex.load(index_path(library_dir, "m"))
-    assert reloaded.kind == "hnsw" and reloaded.count == 25
+    assert reloaded.kind == "ivf" and reloaded.count == 25
+    assert {(a, b) for a, b, _ in reloaded.pairs(0.95)} == found
+    scores, ids = reloaded.search(near[:1], 1)
+    assert ids[0][0] == 21
