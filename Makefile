@@ -37,9 +37,18 @@ cli-demo: $(STAMP)
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
+# All benchmarks (about 10 minutes on 2 cores); reports land in bench/out/.
 bench: $(STAMP)
-	$(BIN)/python bench/speed.py $(PHOTOS) --model sscd --model phash
-	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/gui_latency.py $(PHOTOS) --model sscd
+	mkdir -p bench/out
+	$(BIN)/python bench/speed.py $(PHOTOS) --model sscd --model phash --json bench/out/speed.json | tee bench/out/speed.md
+	$(BIN)/python bench/speed.py $(PHOTOS) --upscale 12 --count 40 --model sscd --model phash \
+		--json bench/out/speed-12mp.json | tee bench/out/speed-12mp.md
+	$(BIN)/python bench/quality.py $(PHOTOS) --model sscd --model phash --sources 30 \
+		--sweep 0.69 0.5 0.4 0.35 0.3 --out bench/out/quality
+	$(BIN)/python bench/scale.py --sizes 100000 1000000 --rescan 100000 --json bench/out/scale.json \
+		| tee bench/out/scale.md
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/gui_latency.py $(PHOTOS) --model sscd \
+		--json bench/out/gui-latency.json | tee bench/out/gui-latency.md
 
 # Renders each view on a sample library made from $(PHOTOS) into docs/screenshots/.
 screenshots: $(STAMP)

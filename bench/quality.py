@@ -144,7 +144,7 @@ def plot(results: list[dict], path: Path) -> None:
         draw.text((x - 8, box[3] + 6), f"{t / 10:.1f}", fill="black", font=font)
         draw.text((box[0] - 34, y - 8), f"{t / 10:.1f}", fill="black", font=font)
     draw.text(((box[0] + box[2]) // 2 - 25, size - 28), "recall", fill="black", font=font)
-    draw.text((6, box[1] - 2), "precision", fill="black", font=font)
+    draw.text((box[0] + 6, 6), "precision", fill="black", font=font)
     colours = [(37, 99, 235), (220, 38, 38), (22, 163, 74), (202, 138, 4)]
     for i, result in enumerate(results):
         points = [(box[0] + (box[2] - box[0]) * r, box[3] - (box[3] - box[1]) * p) for r, p in result["pr_curve"]]
@@ -165,6 +165,14 @@ def markdown(results: list[dict], meta: dict) -> str:
         lines.append(f"| {r['model']} | {r['near_threshold']:.2f} | {r['precision']:.3f} | {r['recall']:.3f} | "
                      f"{r['f1']:.3f} | {r['micro_ap']:.3f} | {r['same_scene_merged_near']:.0%} | "
                      f"{r['same_scene_found_similar']:.0%} | {r['mirror_recall_near']:.0%} | {r['seconds']:.0f} |")
+    swept = [r for r in results if r.get("sweep")]
+    if swept:
+        lines += ["", "Near-tier threshold sweep (how the defaults were chosen):", "",
+                  "| model | near threshold | precision | recall | F1 | same-scene merged |", "|---|---|---|---|---|---|"]
+        for r in swept:
+            for threshold, m in sorted(r["sweep"].items(), key=lambda kv: -float(kv[0])):
+                lines.append(f"| {r['model']} | {float(threshold):.2f} | {m['precision']:.3f} | {m['recall']:.3f} | "
+                             f"{m['f1']:.3f} | {m['same_scene_merged_near']:.0%} |")
     lines += ["", "Recall per edit (near tier):", "",
               "| edit | " + " | ".join(r["model"] for r in results) + " |",
               "|---|" + "---|" * len(results)]
@@ -175,7 +183,9 @@ def markdown(results: list[dict], meta: dict) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("folder", type=Path)
+    parser.add_argument("--render", type=Path, metavar="REPORT_JSON",
+                        help="only rewrite report.md (and pr.png) from an earlier report.json")
+    parser.add_argument("folder", type=Path, nargs="?")
     parser.add_argument("--model", action="append", dest="models")
     parser.add_argument("--sources", type=int, default=30)
     parser.add_argument("--seed", type=int, default=7)
@@ -184,6 +194,12 @@ def main() -> int:
                         help="also report near-tier F1 at these thresholds (choosing defaults)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "quality")
     args = parser.parse_args()
+    if args.render:
+        saved = json.loads(args.render.read_text())
+        (args.render.parent / "report.md").write_text(markdown(saved["results"], saved["meta"]))
+        plot(saved["results"], args.render.parent / "pr.png")
+        print(markdown(saved["results"], saved["meta"]))
+        return 0
     from engine import Library
 
     models = args.models or ["sscd", "phash"]

@@ -80,6 +80,20 @@ def child(mode: str, model_name: str, folder: Path, model_dir: str | None, min_s
             "device": model.device, "precision": model.precision, "batch": model.batch_size}
 
 
+def upscaled(folder: Path, target: Path, megapixels: float, count: int) -> Path:
+    """High-resolution camera-like JPEGs (quality 92) made by upscaling the folder's photos."""
+    from PIL import Image
+
+    sources = images_in(folder)[:count]
+    for i, path in enumerate(sources):
+        with Image.open(path) as img:
+            img = img.convert("RGB")
+            scale = (megapixels * 1e6 / (img.width * img.height)) ** 0.5
+            img.resize((round(img.width * scale), round(img.height * scale)), Image.BICUBIC).save(
+                target / f"{i:03d}.jpg", quality=92)
+    return target
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -102,6 +116,9 @@ def main() -> int:
     parser.add_argument("--model-dir")
     parser.add_argument("--min-seconds", type=float, default=3.0)
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--upscale", type=float, metavar="MP",
+                        help="first make JPEGs of this many megapixels from the folder's photos")
+    parser.add_argument("--count", type=int, default=40, help="how many photos --upscale makes")
     parser.add_argument("--child", nargs=2, metavar=("MODE", "MODEL"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -109,6 +126,9 @@ def main() -> int:
         return 0
 
     models = args.models or ["sscd", "phash"]
+    if args.upscale:
+        scratch = tempfile.TemporaryDirectory()
+        args.folder = upscaled(args.folder, Path(scratch.name), args.upscale, args.count)
     rows = []
     for name in models:
         row = {"model": name}
@@ -128,7 +148,8 @@ def main() -> int:
         rows.append(row)
 
     count = len(images_in(args.folder))
-    print(f"{count} images in {args.folder}; {machine()}\n")
+    size = f" ({args.upscale:g} MP JPEGs made from the photos)" if args.upscale else ""
+    print(f"{count} images{size} in {args.folder}; {machine()}\n")
     print("| model | decode-only img/s | model-only img/s | end-to-end img/s | end-to-end / model-only | peak MB (decode / model / e2e) |")
     print("|---|---|---|---|---|---|")
     for row in rows:
