@@ -81,6 +81,9 @@ class MainWindow(QMainWindow):
         self.watcher = library.watcher(self.folders_changed.emit, debounce=debounce)
         self.folders_changed.connect(lambda _paths: self.request_scan())
         self._watch_enabled = watch
+        self.devices = None  # detected off the GUI thread: it imports torch
+        self.runner.read(library.detected_devices, lambda found: setattr(self, "devices", found),
+                         lambda exc: setattr(self, "devices", ["cpu"]))
         self._restore_geometry()
         self._show_folders_or_welcome()
 
@@ -212,7 +215,7 @@ class MainWindow(QMainWindow):
         self.runner.write("Saving preferences", apply, lambda _: (self.duplicates._tier_changed(), self.request_scan()))
 
     def preferences(self) -> None:
-        dialog = PreferencesDialog(self.library, self)
+        dialog = PreferencesDialog(self.library, self, devices=self.devices)
         if dialog.exec() != PreferencesDialog.DialogCode.Accepted:
             return
         self.runner.write("Saving preferences", lambda on_progress, cancel: dialog.apply(self.library),

@@ -120,6 +120,12 @@ class Library(CleanupMixin):
         return [Photo(r.id, r.path, r.width, r.height, r.size, r.format, r.taken_at,
                       r.content_hash, r.error) for r in records]
 
+    def photos_for(self, file_ids) -> dict[int, Photo]:
+        """The photos with these catalog ids (ids no longer in the library are left out)."""
+        records = self.catalog.files_by_ids(file_ids)
+        return {i: Photo(r.id, r.path, r.width, r.height, r.size, r.format, r.taken_at, r.content_hash, r.error)
+                for i, r in records.items()}
+
     def thumbnail(self, photo: Photo, size: int = 256) -> str:
         """A cached JPEG thumbnail's path (made on first use). Raises LookalikeError for
         files that cannot be decoded."""

@@ -16,8 +16,10 @@ DUPLICATE_MODELS = ["dinov2-small", "dinov2-base", "sscd", "phash"]
 
 
 class PreferencesDialog(QDialog):
-    def __init__(self, library, parent=None) -> None:
+    def __init__(self, library, parent=None, devices=None) -> None:
+        """`devices`: what the main window detected in the background (None: not known yet)."""
         super().__init__(parent)
+        self.devices = devices
         self.setObjectName("preferencesDialog")
         self.setWindowTitle("Preferences")
         self.library = library
@@ -79,10 +81,9 @@ class PreferencesDialog(QDialog):
         return page
 
     def _detected(self) -> str:
-        try:
-            return "Detected here: " + ", ".join(d.upper() for d in self.library.detected_devices())
-        except ImportError:
-            return "Detected here: CPU"
+        if self.devices is None:
+            return "Detecting devices… (reopen Preferences in a moment)"
+        return "Detected here: " + ", ".join(d.upper() for d in self.devices)
 
     def _load_thresholds(self) -> None:
         if self._shown_model:

@@ -45,19 +45,23 @@ class SearchView(QWidget):
         if not text:
             return
         self.status.setText(f"Searching for “{text}”…")
-        self.runner.read(lambda: self.library.search_text(text, limit=RESULTS),
-                         lambda results: self._show(results, f"Photos matching “{text}”"), self._failed)
+        self.runner.read(lambda: self._with_photos(self.library.search_text(text, limit=RESULTS)),
+                         lambda found: self._show(found, f"Photos matching “{text}”"), self._failed)
 
     def search_image(self, path: str) -> None:
         self.status.setText(f"Looking for photos like {os.path.basename(path)}…")
-        self.runner.read(lambda: self.library.similar(path, limit=RESULTS),
-                         lambda results: self._show(results, f"Photos like {os.path.basename(path)}"),
+        self.runner.read(lambda: self._with_photos(self.library.similar(path, limit=RESULTS)),
+                         lambda found: self._show(found, f"Photos like {os.path.basename(path)}"),
                          self._failed)
 
-    def _show(self, results, title: str) -> None:
-        by_id = {p.file_id: p for p in self.library.photos()} if results else {}
-        photos = [by_id[r.file_id] for r in results if r.file_id in by_id]
-        scores = [r.score for r in results if r.file_id in by_id]
+    def _with_photos(self, results):
+        """Runs on the reader thread: each result with its Photo, for the grid."""
+        photos = self.library.photos_for(r.file_id for r in results)
+        return [(photos[r.file_id], r.score) for r in results if r.file_id in photos]
+
+    def _show(self, found, title: str) -> None:
+        photos = [photo for photo, _ in found]
+        scores = [score for _, score in found]
         self.status.setText(f"{title}: {len(photos)} results, best first (score = cosine similarity)"
                             if photos else f"{title}: no results.")
         self.grid.grid_model.set_photos(photos, scores)

@@ -198,7 +198,9 @@ def test_preferences_change_the_model_thresholds_presets_and_reference_folders(q
     from desktop.dialogs.preferences_dialog import PreferencesDialog
 
     window = open_window()
-    dialog = PreferencesDialog(window.library, window)
+    qtbot.waitUntil(lambda: window.devices is not None, timeout=20000)
+    dialog = PreferencesDialog(window.library, window, devices=window.devices)
+    assert "CPU" in dialog._detected()
     dialog.model.setCurrentIndex(dialog.model.findData("phash"))
     dialog.near.setValue(0.8)
     dialog.allow_download.setChecked(True)
