@@ -190,6 +190,7 @@ def main() -> int:
     parser.add_argument("--sources", type=int, default=30)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-verify", action="store_true", help="turn the geometric check off")
+    parser.add_argument("--sscd-size", type=int, help="SSCD input side in pixels (default: the engine's)")
     parser.add_argument("--sweep", type=float, nargs="*", default=[],
                         help="also report near-tier F1 at these thresholds (choosing defaults)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "quality")
@@ -203,6 +204,10 @@ def main() -> int:
     from engine import Library
 
     models = args.models or ["sscd", "phash"]
+    if args.sscd_size:
+        from engine.embedding import sscd
+
+        sscd.INPUT_SIZE = args.sscd_size
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         bench = Path(tmp) / "photos"
