@@ -37,7 +37,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="lookalike-gui", description="Lookalike desktop app")
     parser.add_argument("--library", metavar="DIR")
     parser.add_argument("--model-dir", metavar="DIR")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check that this installation works (offscreen, temporary library), then exit")
     args = parser.parse_args(argv if argv is not None else sys.argv[1:])
+    if args.self_test:
+        from .self_test import run
+
+        return run(args.model_dir)
     app = make_application(sys.argv[:1])
 
     from PySide6.QtWidgets import QMessageBox
