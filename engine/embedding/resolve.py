@@ -7,6 +7,7 @@ Owns: the resolution order, the checks that a folder really holds weights, the d
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 from typing import Optional
 
@@ -23,11 +24,15 @@ def holds_weights(folder: Path) -> bool:
 
 
 def find_local(spec: ModelSpec, model_dir: Optional[str]) -> Optional[tuple[Path, str]]:
-    """(folder, where) for the first place that holds the model's weights, without network."""
+    """(folder, where) for the first place that holds the model's weights, without network:
+    the user's model folder, models bundled with the installer, the Hugging Face cache."""
     if model_dir:
         folder = Path(model_dir).expanduser() / spec.hub_id
         if holds_weights(folder):
             return folder, f"model folder {folder}"
+    bundled = os.environ.get("LOOKALIKE_BUNDLED_MODELS")
+    if bundled and holds_weights(Path(bundled) / spec.hub_id):
+        return Path(bundled) / spec.hub_id, f"bundled with the app ({Path(bundled) / spec.hub_id})"
     cached = _cached_snapshot(spec.hub_id)
     if cached is not None:
         return cached, f"Hugging Face cache {cached}"

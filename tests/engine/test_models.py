@@ -96,3 +96,9 @@ def test_sscd_and_phash_need_no_model_folder():
     assert present, "the test environment installs the sscd extra"
     model = loader.load("sscd")
     assert model.dim == 512 and "package" in model.source
+
+
+def test_models_bundled_with_an_installer_come_after_the_users_own_folder(model_dir, tmp_path, hf_home, monkeypatch):
+    monkeypatch.setenv("LOOKALIKE_BUNDLED_MODELS", str(model_dir))
+    assert "bundled with the app" in loader.load("dinov2-small", str(tmp_path / "empty")).source
+    assert loader.load("dinov2-small", str(model_dir)).source.startswith("model folder")
