@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 TORCH  ?= torch==2.13.0
 PHOTOS ?= ../shared/photos
 
-.PHONY: setup run cli-demo test bench screenshots clean-venv
+.PHONY: setup run cli-demo test bench screenshots package package-test clean-venv
 
 setup: $(STAMP)
 
@@ -53,6 +53,14 @@ bench: $(STAMP)
 # Renders each view on a sample library made from $(PHOTOS) into docs/screenshots/.
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m desktop.screenshots docs/screenshots --photos $(PHOTOS)
+
+# Linux installer: dist/lookalike_<version>_amd64.deb (MODELS=DIR bundles DIR/<hub id>/ weights).
+package: $(STAMP)
+	$(BIN)/python -m pip install -q "pyinstaller>=6.5"
+	MODELS=$(MODELS) bash packaging/build.sh
+
+package-test:
+	bash packaging/test_package.sh
 
 clean-venv:
 	rm -rf $(VENV)
