@@ -77,9 +77,7 @@ class Library(CleanupMixin):
 
     # -- folders ------------------------------------------------------------------------------
     def folders(self) -> list[Folder]:
-        counts: dict[int, int] = {}
-        for record in self.catalog.all_files():
-            counts[record.folder_id] = counts.get(record.folder_id, 0) + 1
+        counts = self.catalog.file_counts()
         return [Folder(f.path, counts.get(f.id, 0)) for f in self.catalog.folders()]
 
     def add_folder(self, path: os.PathLike | str) -> tuple[Folder, str]:

@@ -138,6 +138,12 @@ class Catalog:
         with self.engine.connect() as conn:
             return [_file(r) for r in conn.execute(select(*_FILE_COLUMNS))]
 
+    def file_counts(self) -> dict[int, int]:
+        """folder id -> how many files the catalog holds under it."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(files.c.folder_id, func.count()).group_by(files.c.folder_id))
+            return {folder_id: int(n) for folder_id, n in rows}
+
     def file_count(self) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(files)).scalar() or 0)
