@@ -114,15 +114,11 @@ class Library(CleanupMixin):
 
     def photos(self) -> list[Photo]:
         """Every cataloged file, sorted by path (bad files included, with their reason)."""
-        records = sorted(self.catalog.all_files(), key=lambda r: r.path)
-        return [Photo(r.id, r.path, r.width, r.height, r.size, r.format, r.taken_at,
-                      r.content_hash, r.error) for r in records]
+        return [_photo(r) for r in sorted(self.catalog.all_files(), key=lambda r: r.path)]
 
     def photos_for(self, file_ids) -> dict[int, Photo]:
         """The photos with these catalog ids (ids no longer in the library are left out)."""
-        records = self.catalog.files_by_ids(file_ids)
-        return {i: Photo(r.id, r.path, r.width, r.height, r.size, r.format, r.taken_at, r.content_hash, r.error)
-                for i, r in records.items()}
+        return {i: _photo(r) for i, r in self.catalog.files_by_ids(file_ids).items()}
 
     def thumbnail(self, photo: Photo, size: int = 256) -> str:
         """A cached JPEG thumbnail's path (made on first use). Raises LookalikeError for
@@ -373,6 +369,10 @@ class Library(CleanupMixin):
 def _inside(path: str, folder: str) -> bool:
     path, folder = os.path.normpath(path), os.path.normpath(folder)
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _photo(r: FileRecord) -> Photo:
+    return Photo(r.id, r.path, r.width, r.height, r.size, r.format, r.taken_at, r.content_hash, r.error)
 
 
 def _dup_file(record: FileRecord, similarity: float, match: str, refs: Sequence[str]) -> DuplicateFile:
