@@ -35,7 +35,14 @@ class CleanupMixin:
             return self.ledger.remove_reference_folder(os.path.realpath(os.fspath(path)))
 
     def is_reference(self, path: str) -> bool:
-        return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in self._references())
+        return self._reference_test()(path)
+
+    def _reference_test(self):
+        """A path -> bool test over the reference folders, read from the catalog once."""
+        from .library import _inside
+
+        refs = self._references()
+        return lambda path: any(_inside(path, r) for r in refs)
 
     def _references(self) -> list[str]:
         return self.ledger.reference_folders()
@@ -83,7 +90,8 @@ class CleanupMixin:
         rules = self.preset(preset)
         groups = self.duplicates(tier=tier, threshold=threshold, model=model,
                                  on_progress=on_progress, cancel=cancel)
-        return [(g, keep.propose(g.files, rules, self.is_reference)) for g in groups]
+        is_reference = self._reference_test()
+        return [(g, keep.propose(g.files, rules, is_reference)) for g in groups]
 
     def marks(self) -> dict[int, str]:
         return self.ledger.marks()
@@ -93,11 +101,12 @@ class CleanupMixin:
         if mark not in ("keep", "remove", None):
             raise UsageError("A mark is keep or remove.")
         items = []
+        is_reference = self._reference_test()
         for path in paths:
             record = self.catalog.file_by_path(os.path.realpath(os.fspath(path)))
             if record is None:
                 raise LookalikeError(f"{os.fspath(path)} is not in the library; scan first.")
-            if mark == "remove" and self.is_reference(record.path):
+            if mark == "remove" and is_reference(record.path):
                 raise LookalikeError(f"{record.path} is in a reference folder and cannot be marked for removal.")
             items.append((record.id, mark))
         with self._write_lock:
@@ -107,7 +116,8 @@ class CleanupMixin:
     def set_marks(self, items: Sequence[tuple[int, Optional[str]]]) -> None:
         """(file id, 'keep' | 'remove' | None): what the GUI's toggles decide."""
         refs = self.catalog.files_by_ids(fid for fid, m in items if m == "remove")
-        if any(self.is_reference(r.path) for r in refs.values()):
+        is_reference = self._reference_test()
+        if any(is_reference(r.path) for r in refs.values()):
             raise LookalikeError("Files in reference folders cannot be marked for removal.")
         with self._write_lock:
             self.ledger.set_marks(items)
