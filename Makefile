@@ -41,7 +41,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	mkdir -p bench/out
 	$(BIN)/python bench/speed.py $(PHOTOS) --model sscd --model phash --json bench/out/speed.json | tee bench/out/speed.md
-	$(BIN)/python bench/speed.py $(PHOTOS) --upscale 12 --count 40 --model sscd --model phash \
+	$(BIN)/python bench/speed.py $(PHOTOS) --upscale 12 --model sscd --model phash \
 		--json bench/out/speed-12mp.json | tee bench/out/speed-12mp.md
 	$(BIN)/python bench/quality.py $(PHOTOS) --model sscd --model phash --sources 30 \
 		--sweep 0.69 0.5 0.4 0.35 0.3 --out bench/out/quality
