@@ -13,11 +13,8 @@ import threading
 from pathlib import Path
 from typing import Optional, Sequence
 
-import numpy as np
-
 from .catalog.ledger import Ledger
 from .catalog.store import Catalog, FileRecord
-from .library_cleanup import CleanupMixin
 from .dedup.groups import group as group_files
 from .embedding import loader
 from .embedding.base import Embedder
@@ -26,16 +23,16 @@ from .errors import LookalikeError, ModelUnavailable, UsageError
 from .index.sync import synced_index
 from .index.vectors import VectorIndex
 from .jobs import CancelToken, ProgressCallback
-from .results import (Comparison, DuplicateFile, DuplicateGroup, Folder, ModelInfo, ModelScore,
-                      Photo, SearchResult)
-from .scanning.decode import DecodeError, decode
+from .library_cleanup import CleanupMixin
+from .library_search import SearchMixin
+from .results import DuplicateFile, DuplicateGroup, Folder, ModelInfo, Photo
 from .scanning.scan import ScanSummary, run_scan
 from .settings import Settings, default_library_dir
 
 TIERS = ("exact", "near", "similar", "all")
 
 
-class Library(CleanupMixin):
+class Library(SearchMixin, CleanupMixin):
     def __init__(self, path: Path, catalog: Catalog, settings: Settings,
                  model_dir: Optional[str] = None) -> None:
         self.path = path
@@ -282,88 +279,6 @@ class Library(CleanupMixin):
         refs = self._references()
         return DuplicateGroup("exact", tuple(_dup_file(r, 1.0, "exact" if i else "reference", refs)
                                              for i, r in enumerate(records)))
-
-    # -- search ---------------------------------------------------------------------------------
-    def vector_for(self, path: os.PathLike | str, embedder: Embedder) -> tuple[np.ndarray, Optional[int]]:
-        """The stored vector of a library file, else a fresh one from decoding the file."""
-        real = os.path.realpath(os.fspath(path))
-        record = self.catalog.file_by_path(real)
-        if record is not None:
-            stored = self.catalog.embedding(record.id, embedder.name)
-            if stored is not None and stored.shape[0] == embedder.dim:
-                return stored, record.id
-        if not os.path.isfile(real):
-            raise LookalikeError(f"{os.fspath(path)} is not a file.")
-        try:
-            decoded = decode(real, min_side=embedder.input_size)
-        except DecodeError as exc:
-            raise LookalikeError(f"{os.fspath(path)} cannot be used: {exc}.") from exc
-        return embedder.embed_images([decoded.image])[0], record.id if record else None
-
-    def similar(self, image: os.PathLike | str, limit: int = 20, model: Optional[str] = None,
-                on_progress: Optional[ProgressCallback] = None,
-                cancel: Optional[CancelToken] = None) -> list[SearchResult]:
-        name = self.resolve_model_name(model)
-        index = self._index(name, on_progress, cancel)
-        if index is None:
-            raise LookalikeError(f"The library has no {name} vectors yet; run `lookalike scan` first.")
-        real = os.path.realpath(os.fspath(image))
-        record = self.catalog.file_by_path(real)
-        stored = self.catalog.embedding(record.id, name) if record else None
-        if stored is not None:
-            vector, own_id = stored, record.id
-        else:
-            vector, own_id = self.vector_for(image, self.embedder(name))
-        return self._ranked(index, vector, limit, exclude=own_id)
-
-    def search_text(self, text: str, limit: int = 20,
-                    on_progress: Optional[ProgressCallback] = None,
-                    cancel: Optional[CancelToken] = None) -> list[SearchResult]:
-        if not text.strip():
-            raise UsageError("Type a few words to search for.")
-        clip = self.embedder(TEXT_MODEL)
-        index = self._index(TEXT_MODEL, on_progress, cancel)
-        if index is None:
-            raise LookalikeError("Text search needs CLIP vectors of the photos; run `lookalike scan` "
-                                 "now that CLIP is available.")
-        return self._ranked(index, clip.embed_text([text])[0], limit)
-
-    def _ranked(self, index: VectorIndex, vector: np.ndarray, limit: int,
-                exclude: Optional[int] = None) -> list[SearchResult]:
-        if limit < 1:
-            raise UsageError("The result limit must be at least 1.")
-        scores, ids = index.search(vector[None, :], limit + (1 if exclude is not None else 0))
-        pairs = [(int(i), float(s)) for s, i in zip(scores[0], ids[0]) if i >= 0 and i != exclude]
-        records = self.catalog.files_by_ids(i for i, _ in pairs)
-        return [SearchResult(records[i].path, s, i) for i, s in pairs if i in records][:limit]
-
-    def compare(self, a: os.PathLike | str, b: os.PathLike | str) -> Comparison:
-        """Scores two photos with the library's model, DINOv2 and CLIP (those available)."""
-        paths = [os.path.realpath(os.fspath(p)) for p in (a, b)]
-        for given, real in zip((a, b), paths):
-            if not os.path.isfile(real):
-                raise LookalikeError(f"{os.fspath(given)} is not a file.")
-        from .scanning.fingerprint import content_hash
-
-        identical = content_hash(paths[0]) == content_hash(paths[1])
-        names = list(dict.fromkeys([self.resolve_model_name(None), "dinov2-small", TEXT_MODEL]))
-        scores = []
-        for name in names:
-            try:
-                embedder = self.embedder(name)
-            except ModelUnavailable as exc:
-                scores.append(ModelScore(name, None, f"unavailable: {exc}"))
-                continue
-            va, _ = self.vector_for(paths[0], embedder)
-            vb, _ = self.vector_for(paths[1], embedder)
-            similarity = float(np.dot(va, vb))
-            limits = self.thresholds(name)
-            verdict = ("near duplicate" if similarity >= limits["near"] else
-                       "similar" if similarity >= limits["similar"] else "different")
-            scores.append(ModelScore(name, similarity, verdict))
-        if all(s.similarity is None for s in scores):
-            raise ModelUnavailable(names[0], scores[0].verdict.removeprefix("unavailable: "))
-        return Comparison(os.fspath(a), os.fspath(b), identical, tuple(scores))
 
 
 def _inside(path: str, folder: str) -> bool:
