@@ -20,6 +20,7 @@ from .embedding import loader
 from .embedding.base import Embedder
 from .embedding.registry import MODELS, TEXT_MODEL, spec
 from .errors import LookalikeError, ModelUnavailable, UsageError
+from .index.pairs import PairCache
 from .index.sync import synced_index
 from .index.vectors import VectorIndex
 from .jobs import CancelToken, ProgressCallback
@@ -44,6 +45,7 @@ class Library(SearchMixin, CleanupMixin):
         self._index_lock = threading.Lock()
         self._embedders: dict[tuple[str, str], Embedder] = {}
         self._indexes: dict[str, VectorIndex] = {}
+        self._pair_caches: dict[str, PairCache] = {}
 
     @classmethod
     def open(cls, path: Optional[os.PathLike | str] = None,
@@ -256,7 +258,7 @@ class Library(SearchMixin, CleanupMixin):
                                  f"--model {name}` first.")
         low = limits["similar"] if loosest == "similar" else limits["near"]
         records = self.catalog.files_by_ids(int(i) for i in index.ids())
-        pairs = index.pairs(low)
+        pairs = self._pairs(name, index, low)
         cosine = {(a, b) if a < b else (b, a): s for a, b, s in pairs}
         if self.settings.verify_pairs:
             from .pair_checking import verified
@@ -274,6 +276,18 @@ class Library(SearchMixin, CleanupMixin):
             groups.append(DuplicateGroup(g.tier, tuple(_dup_file(records[m.file_id], round(s, 4), m.match, refs)
                                                        for m, s in zip(g.members, shown))))
         return sorted(groups, key=_group_order)
+
+    def _pairs(self, model: str, index: VectorIndex, threshold: float) -> list[tuple[int, int, float]]:
+        """Every pair at or above `threshold`; the cached pairs of the last call brought up to
+        date when they can be."""
+        cache = self._pair_caches.get(model)
+        if cache is None or not cache.usable_for(index, threshold):
+            cache = PairCache.build(index, threshold)
+        elif not cache.current(index):
+            ids, vectors, _ = self.catalog.vectors(model, index.dim, after_seq=cache.max_seq)
+            cache = cache.updated(index, ids, vectors)
+        self._pair_caches[model] = cache
+        return cache.pairs(threshold)
 
     def _exact_group(self, records: Sequence[FileRecord]) -> DuplicateGroup:
         refs = self._references()

@@ -127,23 +127,25 @@ class VectorIndex:
         the planted near-duplicates in bench/scale.py were)."""
         if self.count < 2:
             return []
-        ids = self.ids()
-        self._probes(PROBES_PAIRS)
-        lims, scores, labels = self._index.range_search(self.stored_vectors(), float(threshold))
-        rows = np.repeat(ids, np.diff(lims).astype(np.int64))
-        keep = rows < labels  # each pair once, never a vector with itself
-        a, b, s = rows[keep], labels[keep], scores[keep]
-        flipped = (labels < rows) & (labels >= 0)
-        a = np.concatenate([a, labels[flipped]])
-        b = np.concatenate([b, rows[flipped]])
-        s = np.concatenate([s, scores[flipped]])
-        if not len(a):
-            return []
-        order = np.lexsort((-s, b, a))
-        a, b, s = a[order], b[order], s[order]
-        first = np.ones(len(a), dtype=bool)
-        first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
-        return list(zip(a[first].tolist(), b[first].tolist(), s[first].tolist()))
+        a, b, s = self.pairs_of(self.ids(), self.stored_vectors(), threshold)
+        return list(zip(a.tolist(), b.tolist(), s.tolist()))
+
+    def pairs_of(self, ids: np.ndarray, queries: np.ndarray, threshold: float,
+                 exhaustive: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Pairs between the given (id, vector) queries and the stored vectors with cosine >=
+        threshold, as arrays (a, b, score) with a < b, each pair once (its best score), never an
+        id with itself, sorted by (a, b). `exhaustive` probes every IVF list: exact, and
+        affordable for a few queries."""
+        empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+        if self.count == 0 or not len(ids):
+            return empty
+        self._probes(self.lists if exhaustive and self.kind == "ivf" else PROBES_PAIRS)
+        lims, scores, labels = self._index.range_search(
+            np.ascontiguousarray(queries, dtype=np.float32), float(threshold))
+        rows = np.repeat(np.asarray(ids, dtype=np.int64), np.diff(lims).astype(np.int64))
+        valid = (labels >= 0) & (labels != rows)
+        rows, labels, scores = rows[valid], labels[valid], scores[valid]
+        return unique_pairs(np.minimum(rows, labels), np.maximum(rows, labels), scores)
 
     def stored_vectors(self) -> np.ndarray:
         """All vectors, in the order of ids() (IVF keeps a direct map for this)."""
@@ -199,9 +201,12 @@ class VectorIndex:
         return obj
 
 
-def _keep(found: dict, a: int, b: int, score: float) -> None:
-    if a == b:
-        return
-    key = (a, b) if a < b else (b, a)
-    if score > found.get(key, -2.0):
-        found[key] = score
+def unique_pairs(a: np.ndarray, b: np.ndarray, score: np.ndarray):
+    """Pairs (a < b) sorted by (a, b), each once with its best score."""
+    if not len(a):
+        return a.astype(np.int64), b.astype(np.int64), score.astype(np.float32)
+    order = np.lexsort((-score, b, a))
+    a, b, score = a[order], b[order], score[order]
+    first = np.ones(len(a), dtype=bool)
+    first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
+    return a[first], b[first], score[first]

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from engine.catalog.store import Catalog
-from engine.index import sync, vectors
+from engine.index import pairs, sync, vectors
 from engine.index.sync import index_path, synced_index
 
 
@@ -82,3 +82,69 @@ def test_large_libraries_switch_to_ivf_and_still_find_close_pairs(catalog, libra
     assert {(a, b) for a, b, _ in reloaded.pairs(0.95)} == found
     scores, ids = reloaded.search(near[:1], 1)
     assert ids[0][0] == 21
+
+
+def changed_since(catalog, cache):
+    ids, vecs, _ = catalog.vectors("m", 16, after_seq=cache.max_seq)
+    return ids, vecs
+
+
+@pytest.mark.parametrize("kind", ["flat", "ivf"])
+def test_pairs_brought_up_to_date_match_a_fresh_all_pairs_pass(catalog, library_dir, monkeypatch, kind):
+    if kind == "ivf":
+        monkeypatch.setattr(vectors, "IVF_MIN", 10)
+        monkeypatch.setattr(sync, "IVF_MIN", 10)
+    monkeypatch.setattr(pairs, "REBUILD_SHARE", 1.0)  # always the incremental path here
+    def close(v, seed):
+        w = v + 0.05 * unit(1, seed=seed)[0]
+        return w / np.linalg.norm(w)
+
+    base = unit(30, seed=5)
+    base[4], base[10] = close(base[3], 10), close(base[9], 11)   # 4~5 and 10~11 to begin with
+    catalog.put_embeddings("m", list(zip(range(1, 31), base)))
+    index = synced_index(catalog, library_dir, "m", 16)
+    cache = pairs.PairCache.build(index, 0.8)
+    assert index.kind == kind and cache.current(index)
+    assert {(4, 5), (10, 11)} <= {(a, b) for a, b, _ in cache.pairs()}
+
+    catalog.put_embeddings("m", [(31, close(base[0], 6)), (32, close(base[0], 7)),   # two new copies of 1
+                                 (33, close(base[9], 8)),                            # a copy of 10
+                                 (4, close(base[19], 9))])                           # 4 now looks like 20
+    catalog.delete_files([10])
+    index = synced_index(catalog, library_dir, "m", 16)
+    assert not cache.current(index)
+    updated = cache.updated(index, *changed_since(catalog, cache))
+    fresh = pairs.PairCache.build(index, 0.8)
+    assert [(a, b) for a, b, _ in updated.pairs()] == [(a, b) for a, b, _ in fresh.pairs()]
+    assert np.allclose([s for *_, s in updated.pairs()], [s for *_, s in fresh.pairs()], atol=1e-5)
+    found = {(a, b) for a, b, _ in updated.pairs()}
+    assert {(1, 31), (1, 32), (31, 32), (4, 20)} <= found
+    assert (4, 5) not in found and not any(10 in p for p in found) and updated.current(index)
+
+
+def test_an_exhaustive_query_finds_every_pair_an_ivf_probe_can_miss(catalog, library_dir, monkeypatch):
+    monkeypatch.setattr(vectors, "IVF_MIN", 10)
+    monkeypatch.setattr(sync, "IVF_MIN", 10)
+    monkeypatch.setattr(vectors, "PROBES_PAIRS", 1)
+    stored = unit(40, seed=12)
+    catalog.put_embeddings("m", list(zip(range(1, 41), stored)))
+    index = synced_index(catalog, library_dir, "m", 16)
+    queries = unit(5, seed=13)
+    qids = np.arange(101, 106)
+    scores = queries @ stored.T   # stored ids are 1..40, below every query id
+    expected = {(j + 1, int(qids[i])) for i in range(5) for j in range(40) if scores[i, j] >= 0.3}
+    a, b, _ = index.pairs_of(qids, queries, 0.3, exhaustive=True)
+    assert set(zip(a.tolist(), b.tolist())) == expected
+    a, b, _ = index.pairs_of(qids, queries, 0.3)
+    assert len(a) < len(expected)   # one list probed: the approximate query misses some
+
+
+def test_cached_pairs_answer_a_stricter_threshold_and_a_looser_one_needs_a_new_pass(catalog, library_dir):
+    base = unit(20, seed=1)
+    near = base[:3] + 0.3 * unit(3, seed=2)
+    catalog.put_embeddings("m", list(zip(range(1, 24), np.vstack([base, near / np.linalg.norm(near, axis=1, keepdims=True)]))))
+    index = synced_index(catalog, library_dir, "m", 16)
+    cache = pairs.PairCache.build(index, 0.5)
+    strict = {(a, b) for a, b, _ in cache.pairs(0.9)}
+    assert strict == {(a, b) for a, b, _ in index.pairs(0.9)}
+    assert cache.usable_for(index, 0.9) and not cache.usable_for(index, 0.4)
