@@ -42,7 +42,9 @@ class Library(SearchMixin, CleanupMixin):
         self.settings = settings
         self._model_dir_override = model_dir
         self._write_lock = threading.RLock()
-        self._index_lock = threading.Lock()
+        # Held while an index is synced or queried: a scan adding vectors to a FAISS index
+        # while a reader searches it would be undefined behaviour.
+        self._index_lock = threading.RLock()
         self._embedders: dict[tuple[str, str], Embedder] = {}
         self._indexes: dict[str, VectorIndex] = {}
         self._pair_caches: dict[str, PairCache] = {}
@@ -252,13 +254,15 @@ class Library(SearchMixin, CleanupMixin):
                 limits["near"] = max(limits["near"], threshold)   # near can never be looser
             else:
                 limits["similar"] = min(limits["similar"], threshold)
-        index = self._index(name, on_progress, cancel)
-        if index is None:
-            raise LookalikeError(f"The library has no {name} vectors yet; run `lookalike scan "
-                                 f"--model {name}` first.")
         low = limits["similar"] if loosest == "similar" else limits["near"]
-        records = self.catalog.files_by_ids(int(i) for i in index.ids())
-        pairs = self._pairs(name, index, low)
+        with self._index_lock:
+            index = self._index(name, on_progress, cancel)
+            if index is None:
+                raise LookalikeError(f"The library has no {name} vectors yet; run `lookalike scan "
+                                     f"--model {name}` first.")
+            ids = index.ids()
+            pairs = self._pairs(name, index, low)
+        records = self.catalog.files_by_ids(int(i) for i in ids)
         cosine = {(a, b) if a < b else (b, a): s for a, b, s in pairs}
         if self.settings.verify_pairs:
             from .pair_checking import verified
@@ -279,7 +283,7 @@ class Library(SearchMixin, CleanupMixin):
 
     def _pairs(self, model: str, index: VectorIndex, threshold: float) -> list[tuple[int, int, float]]:
         """Every pair at or above `threshold`; the cached pairs of the last call brought up to
-        date when they can be."""
+        date when they can be (the caller holds the index lock)."""
         cache = self._pair_caches.get(model)
         if cache is None or not cache.usable_for(index, threshold):
             cache = PairCache.build(index, threshold)

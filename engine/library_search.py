@@ -2,8 +2,8 @@
 
 Owns: turning a path or a phrase into a query vector (a stored vector when the file is in the
 library, else a fresh decode), ranking against the model's index, and scoring two photos with
-every available model. Mixed into `Library`. Must not: run SQL (catalog/ does) or touch FAISS
-directly (index/ does).
+every available model. Mixed into `Library`; index queries hold its index lock. Must not: run
+SQL (catalog/ does) or touch FAISS directly (index/ does).
 """
 from __future__ import annotations
 
@@ -70,7 +70,8 @@ class SearchMixin:
                 exclude: Optional[int] = None) -> list[SearchResult]:
         if limit < 1:
             raise UsageError("The result limit must be at least 1.")
-        scores, ids = index.search(vector[None, :], limit + (1 if exclude is not None else 0))
+        with self._index_lock:
+            scores, ids = index.search(vector[None, :], limit + (1 if exclude is not None else 0))
         pairs = [(int(i), float(s)) for s, i in zip(scores[0], ids[0]) if i >= 0 and i != exclude]
         records = self.catalog.files_by_ids(i for i, _ in pairs)
         return [SearchResult(records[i].path, s, i) for i, s in pairs if i in records][:limit]

@@ -1,9 +1,11 @@
-"""Regrouping after changes: only new vectors are compared with the library."""
+"""Regrouping after changes: only new vectors are compared, and scans never update an index
+that a reader is querying."""
 import os
+import threading
 
 import pytest
 
-from engine import Library
+from engine import Library, library as library_module
 from engine.index.vectors import VectorIndex
 from helpers import photo, save
 
@@ -45,3 +47,48 @@ def test_a_regroup_after_a_new_copy_compares_only_the_new_photo(scanned, monkeyp
     with Library.open(library.path) as fresh:   # no cached pairs: the full pass agrees
         assert names(fresh.duplicates(model="phash")) == names(after)
 
+
+def test_a_scan_waits_to_update_the_index_while_a_grouping_reads_it(scanned, monkeypatch):
+    library, photos = scanned
+    library.duplicates(model="phash")
+    reading, release, scanned_files = threading.Event(), threading.Event(), threading.Event()
+    synced_by_scan = []
+    original_pairs, original_sync, original_scan = (VectorIndex.pairs_of, library_module.synced_index,
+                                                     library_module.run_scan)
+
+    def slow_pairs(self, *args, **kwargs):
+        if threading.current_thread().name == "reader":
+            reading.set()
+            release.wait(10)
+        return original_pairs(self, *args, **kwargs)
+
+    def sync(*args, **kwargs):
+        if threading.current_thread().name == "writer":
+            synced_by_scan.append(release.is_set())
+        return original_sync(*args, **kwargs)
+
+    def scan(*args, **kwargs):
+        summary = original_scan(*args, **kwargs)
+        scanned_files.set()
+        return summary
+
+    monkeypatch.setattr(VectorIndex, "pairs_of", slow_pairs)
+    monkeypatch.setattr(library_module, "synced_index", sync)
+    monkeypatch.setattr(library_module, "run_scan", scan)
+    save(photo(24, size=(480, 360)).resize((240, 180)), photos / "p4-small.jpg", quality=80)
+    results = {}
+    reader = threading.Thread(name="reader", target=lambda: results.setdefault(
+        "groups", library.duplicates(model="phash", threshold=0.3)))  # a looser threshold: a full pass
+    writer = threading.Thread(name="writer", target=lambda: results.setdefault(
+        "scan", library.scan(model="phash")))
+    reader.start()
+    assert reading.wait(10)
+    writer.start()
+    assert scanned_files.wait(30)
+    writer.join(0.5)
+    assert writer.is_alive() and synced_by_scan == []   # blocked at the index, files written
+    release.set()
+    reader.join(30)
+    writer.join(30)
+    assert synced_by_scan == [True] and results["scan"].added == 1
+    assert ["p4-small.jpg", "p4.png"] in names(library.duplicates(model="phash"))
