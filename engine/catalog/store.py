@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
 import numpy as np
-from sqlalchemy import create_engine, delete, event, func, insert, select, update
+from sqlalchemy import create_engine, delete, event, exists, func, insert, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError
 
@@ -137,6 +137,37 @@ class Catalog:
     def all_files(self) -> list[FileRecord]:
         with self.engine.connect() as conn:
             return [_file(r) for r in conn.execute(select(*_FILE_COLUMNS))]
+
+    def files_with_hashes(self, hashes: Iterable[str]) -> list[FileRecord]:
+        hashes = sorted(set(hashes))
+        out: list[FileRecord] = []
+        with self.engine.connect() as conn:
+            for start in range(0, len(hashes), 900):
+                chunk = hashes[start:start + 900]
+                out += [_file(r) for r in conn.execute(
+                    select(*_FILE_COLUMNS).where(files.c.content_hash.in_(chunk)))]
+        return out
+
+    def files_to_decode(self, models: Sequence[tuple[str, int]]) -> list[FileRecord]:
+        """Readable files still missing their metadata or a vector of one of these
+        (model, dim)s: the work a scan has left, wherever an earlier scan stopped."""
+        missing = [~exists().where(embeddings.c.file_id == files.c.id, embeddings.c.model == name,
+                                   embeddings.c.dim == dim) for name, dim in models]
+        query = select(*_FILE_COLUMNS).where(files.c.error.is_(None), files.c.content_hash.is_not(None),
+                                             or_(files.c.width.is_(None), *missing))
+        with self.engine.connect() as conn:
+            return [_file(r) for r in conn.execute(query)]
+
+    def embedded_among(self, model: str, dim: int, ids: Sequence[int]) -> set[int]:
+        """Which of these files have a vector of this model and size."""
+        ids = list(ids)
+        found: set[int] = set()
+        with self.engine.connect() as conn:
+            for start in range(0, len(ids), 900):
+                found.update(conn.execute(select(embeddings.c.file_id).where(
+                    embeddings.c.model == model, embeddings.c.dim == dim,
+                    embeddings.c.file_id.in_(ids[start:start + 900]))).scalars())
+        return found
 
     def file_counts(self) -> dict[int, int]:
         """folder id -> how many files the catalog holds under it."""

@@ -11,12 +11,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
-import numpy as np
-
 from ..catalog.store import Catalog, FileRecord
 from ..embedding.base import Embedder
 from ..jobs import CancelToken, ProgressCallback, Reporter
-from .decode import Decoded, DecodeError, decode
+from .decode import DecodeError, decode
 from .fingerprint import content_hash
 from .pipeline import default_threads, ordered_map
 from .plan import make_plan
@@ -160,7 +158,7 @@ def _apply_changes(catalog: Catalog, plan, hashes: dict, known: list[FileRecord]
 
     new_ids = catalog.insert_files(inserts)
     summary.added = len(inserts) - sum(1 for r in inserts if r["error"])
-    _share_with_copies(catalog, inserts, new_ids, known, set(removed))
+    _share_with_copies(catalog, inserts, new_ids)
 
 
 def _row(item: FoundFile, digest: Optional[str], error: Optional[str] = None) -> dict:
@@ -168,11 +166,12 @@ def _row(item: FoundFile, digest: Optional[str], error: Optional[str] = None) ->
             "mtime_ns": item.mtime_ns, "content_hash": digest, "error": error}
 
 
-def _share_with_copies(catalog: Catalog, inserts: list[dict], new_ids: list[int],
-                       known: list[FileRecord], removed: set[int]) -> None:
+def _share_with_copies(catalog: Catalog, inserts: list[dict], new_ids: list[int]) -> None:
     """A new exact copy of a file already decoded takes its metadata and vectors: no work."""
-    donors = {r.content_hash: r for r in known
-              if r.content_hash and r.error is None and r.width is not None and r.id not in removed}
+    hashes = {row["content_hash"] for row in inserts if row["content_hash"] and not row["error"]}
+    fresh = set(new_ids)
+    donors = {r.content_hash: r for r in catalog.files_with_hashes(hashes)
+              if r.error is None and r.width is not None and r.id not in fresh}
     pairs, meta = [], []
     for row, file_id in zip(inserts, new_ids):
         donor = donors.get(row["content_hash"])
@@ -186,8 +185,8 @@ def _share_with_copies(catalog: Catalog, inserts: list[dict], new_ids: list[int]
 
 def _decode_and_embed(catalog: Catalog, embedders: Sequence[Embedder], threads: int,
                       summary: ScanSummary, on_progress, cancel) -> None:
-    records = [r for r in catalog.all_files() if r.error is None and r.content_hash]
-    have = {e.name: catalog.embedded_ids(e.name, e.dim) for e in embedders}
+    records = catalog.files_to_decode([(e.name, e.dim) for e in embedders])
+    have = {e.name: catalog.embedded_among(e.name, e.dim, [r.id for r in records]) for e in embedders}
     units: dict[str, list[FileRecord]] = {}
     for record in records:
         needs_meta = record.width is None
