@@ -8,6 +8,7 @@ Must not: reach the engine except through engine.Library, or block the GUI threa
 from __future__ import annotations
 
 import os
+from typing import Optional
 
 from PySide6.QtCore import QSettings, QSize, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -46,6 +47,7 @@ class MainWindow(QMainWindow):
         self.loader = ThumbnailLoader(library, parent=self)
         self.scanning = False
         self.scan_again = False
+        self.waiting_changes: Optional[set] = None   # what the waiting scan covers; None: everything
         self.last_summary = None
 
         menu = self._show_photo_menu
@@ -55,7 +57,7 @@ class MainWindow(QMainWindow):
         self.compare = CompareView(library, self.runner)
         self.welcome = WelcomeView()
         self.welcome.add_folder.connect(self.choose_folder)
-        self.duplicates.changed_files.connect(self.request_scan)
+        self.duplicates.changed_files.connect(lambda: self.request_scan())
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -79,7 +81,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.job_status)
 
         self.watcher = library.watcher(self.folders_changed.emit, debounce=debounce)
-        self.folders_changed.connect(lambda _paths: self.request_scan())
+        self.folders_changed.connect(lambda paths: self.request_scan(changed=paths))
         self._watch_enabled = watch
         self.devices = None  # detected off the GUI thread: it imports torch
         self.runner.read(library.detected_devices, lambda found: setattr(self, "devices", found),
@@ -95,7 +97,7 @@ class MainWindow(QMainWindow):
         self.add_action = QAction("Add folder…", self)
         self.add_action.triggered.connect(self.choose_folder)
         self.scan_action = QAction("Scan now", self)
-        self.scan_action.triggered.connect(self.request_scan)
+        self.scan_action.triggered.connect(lambda: self.request_scan())
         self.pause_action = QAction("Pause watching", self)
         self.pause_action.setCheckable(True)
         self.pause_action.toggled.connect(self._pause)
@@ -144,16 +146,28 @@ class MainWindow(QMainWindow):
         self._show_folders_or_welcome()
         self.request_scan()
 
-    def request_scan(self) -> None:
+    def request_scan(self, changed: Optional[set] = None) -> None:
+        """Scans every folder, or with `changed` (paths the watcher saw change) only the
+        folders holding them. A request during a scan waits for it, merged with the others."""
         if not self.library.folders():
             return
         if self.scanning:
+            if not self.scan_again:
+                self.waiting_changes = set(changed) if changed is not None else None
+            elif self.waiting_changes is not None:
+                self.waiting_changes = None if changed is None else self.waiting_changes | set(changed)
             self.scan_again = True
             return
+        if self.scan_again:  # left waiting by a scan that failed: this one covers it too
+            self.scan_again = False
+            if changed is not None and self.waiting_changes is not None:
+                changed = set(changed) | self.waiting_changes
+            else:
+                changed = None
         self.scanning = True
-        self.runner.write("Indexing", lambda on_progress, cancel: self.library.scan(on_progress=on_progress,
-                                                                                  cancel=cancel),
-                          self._scanned, on_error=self._scan_failed, on_cancel=self._scan_cancelled)
+        self.runner.write("Indexing", lambda on_progress, cancel: self.library.scan(
+            on_progress=on_progress, cancel=cancel, changed=changed),
+            self._scanned, on_error=self._scan_failed, on_cancel=self._scan_cancelled)
 
     def _scanned(self, summary) -> None:
         self.scanning = False
@@ -166,7 +180,7 @@ class MainWindow(QMainWindow):
         self.scan_finished.emit(summary)
         if self.scan_again:
             self.scan_again = False
-            self.request_scan()
+            self.request_scan(changed=self.waiting_changes)
 
     def _scan_cancelled(self) -> None:
         self.scanning = False

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Iterable, Optional, Sequence
 
 from .catalog.ledger import Ledger
 from .catalog.store import Catalog, FileRecord
@@ -28,6 +28,7 @@ from .library_cleanup import CleanupMixin
 from .library_search import SearchMixin
 from .results import DuplicateFile, DuplicateGroup, Folder, ModelInfo, Photo
 from .scanning.scan import ScanSummary, run_scan
+from .scanning.scope import scopes_for
 from .settings import Settings, default_library_dir
 
 TIERS = ("exact", "near", "similar", "all")
@@ -193,9 +194,11 @@ class Library(SearchMixin, CleanupMixin):
     # -- scanning -----------------------------------------------------------------------------
     def scan(self, model: Optional[str] = None, device: Optional[str] = None,
              on_progress: Optional[ProgressCallback] = None,
-             cancel: Optional[CancelToken] = None) -> ScanSummary:
+             cancel: Optional[CancelToken] = None,
+             changed: Optional[Iterable[str]] = None) -> ScanSummary:
         """Brings the catalog in line with the folders and embeds new or changed photos. The
-        model loads before anything is written: a missing model changes nothing."""
+        model loads before anything is written: a missing model changes nothing. `changed`
+        (paths a watcher reported) limits the walk to the folders they are in."""
         name = self.resolve_model_name(model)
         embedders = [self.embedder(name, device, on_progress, cancel)]
         notes = []
@@ -206,9 +209,10 @@ class Library(SearchMixin, CleanupMixin):
                 notes.append(f"text search is off: {exc}")
         with self._write_lock:
             roots = [(f.id, f.path) for f in self.catalog.folders()]
+            scopes = scopes_for(changed, roots) if changed is not None else None
             summary = run_scan(self.catalog, roots, [str(self.path)], embedders,
                                threads=self.settings.decode_threads,
-                               on_progress=on_progress, cancel=cancel)
+                               on_progress=on_progress, cancel=cancel, scopes=scopes)
             summary.notes[:0] = notes
             if self.settings.model != name:
                 self.settings.model = name

@@ -6,6 +6,7 @@ Writes come from one thread at a time (the library's writer); reads may run besi
 """
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -137,6 +138,17 @@ class Catalog:
     def all_files(self) -> list[FileRecord]:
         with self.engine.connect() as conn:
             return [_file(r) for r in conn.execute(select(*_FILE_COLUMNS))]
+
+    def files_in(self, folder: str, recursive: bool = True) -> list[FileRecord]:
+        """Files directly in `folder`, or anywhere below it (a range over the path index)."""
+        base = folder.rstrip(os.sep)
+        low, high = base + os.sep, base + chr(ord(os.sep) + 1)
+        query = select(*_FILE_COLUMNS).where(files.c.path >= low, files.c.path < high)
+        if not recursive:
+            sep = os.fsencode(os.sep)
+            query = query.where(func.instr(func.substr(files.c.path, len(os.fsencode(low)) + 1), sep) == 0)
+        with self.engine.connect() as conn:
+            return [_file(r) for r in conn.execute(query)]
 
     def files_with_hashes(self, hashes: Iterable[str]) -> list[FileRecord]:
         hashes = sorted(set(hashes))

@@ -1,7 +1,7 @@
 """The incremental scan job: bring the catalog in line with the folders, then embed.
 
 Owns: the order of a scan (walk, plan, hash, match moves, write, decode + embed) and its
-summary. Each step commits on its own, so a crash or cancel at any point leaves a catalog that
+summary, over the whole library or only the scopes a watched change touched. Each step commits on its own, so a crash or cancel at any point leaves a catalog that
 reopens consistent, and the next scan picks up where this one stopped. Must not: touch FAISS
 (the library syncs the index after a scan) or import torch (embedders arrive ready).
 """
@@ -18,7 +18,8 @@ from .decode import DecodeError, decode
 from .fingerprint import content_hash
 from .pipeline import default_threads, ordered_map
 from .plan import make_plan
-from .walk import FoundFile, walk
+from .scope import Scope
+from .walk import FoundFile, walk, walk_scopes
 
 COMMIT_EVERY = 64
 METADATA_COLUMNS = ("width", "height", "format", "taken_at", "camera", "exif_fields", "has_gps")
@@ -57,13 +58,20 @@ class ScanSummary:
 def run_scan(catalog: Catalog, roots: Sequence[tuple[int, str]], skip: Sequence[str],
              embedders: Sequence[Embedder], threads: int = 0,
              on_progress: Optional[ProgressCallback] = None,
-             cancel: Optional[CancelToken] = None) -> ScanSummary:
+             cancel: Optional[CancelToken] = None,
+             scopes: Optional[Sequence[Scope]] = None) -> ScanSummary:
+    """With `scopes`, only those folders are listed and compared with the catalog (a watched
+    change); work left anywhere by an earlier scan is still finished."""
     started = time.monotonic()
     summary = ScanSummary(models=[e.name for e in embedders])
     threads = threads or default_threads()
-    walked = walk(roots, skip, on_progress, cancel)
+    if scopes is None:
+        walked = walk(roots, skip, on_progress, cancel)
+        known = catalog.all_files()
+    else:
+        walked = walk_scopes(scopes, skip, on_progress, cancel)
+        known = list({r.id: r for s in scopes for r in catalog.files_in(s.path, s.recursive)}.values())
     summary.errors += walked.errors
-    known = catalog.all_files()
     plan = make_plan(walked.files, known, walked.incomplete)
     summary.unchanged = len(plan.unchanged)
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
 
 from ..jobs import CancelToken, ProgressCallback, Reporter
+
+if TYPE_CHECKING:
+    from .scope import Scope
 
 IMAGE_EXTENSIONS = frozenset({
     ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".heic", ".heif", ".hif", ".avif",
@@ -50,42 +53,63 @@ def walk(roots: Iterable[tuple[int, str]], skip: Iterable[str] = (),
     skip_real = {os.path.realpath(p) for p in skip}
     reporter = Reporter("walking", None, on_progress, cancel)
     for folder_id, root in roots:
-        try:
-            info = os.stat(root)
-        except OSError as exc:
-            result.errors.append((root, f"folder not reachable: {_why(exc)}"))
-            result.incomplete.append(root)
-            continue
-        if not stat.S_ISDIR(info.st_mode):
-            result.errors.append((root, "not a folder"))
-            result.incomplete.append(root)
-            continue
-        visited = {(info.st_dev, info.st_ino)}
-        stack = [root]
-        while stack:
-            folder = stack.pop()
-            reporter.report(message=folder)
-            try:
-                with os.scandir(folder) as entries:
-                    entries = list(entries)
-            except OSError as exc:
-                result.errors.append((folder, f"folder not readable: {_why(exc)}"))
-                result.incomplete.append(folder)
-                continue
-            for entry in sorted(entries, key=lambda e: e.name):
-                if entry.name.startswith("."):
-                    continue
-                try:
-                    is_dir = entry.is_dir(follow_symlinks=True)
-                except OSError as exc:
-                    result.errors.append((entry.path, _why(exc)))
-                    continue
-                if is_dir:
-                    _push_folder(entry, stack, visited, skip_real, result)
-                elif is_image_name(entry.name):
-                    _add_file(entry, folder_id, result)
-                    reporter.advance()
+        _walk_tree(folder_id, root, True, skip_real, reporter, result)
     return result
+
+
+def walk_scopes(scopes: Iterable["Scope"], skip: Iterable[str] = (),
+                on_progress: Optional[ProgressCallback] = None,
+                cancel: Optional[CancelToken] = None) -> WalkResult:
+    """Lists image files of each scope: directly in its folder, or anywhere below it. A
+    recursive scope whose folder is gone while its parent is listable simply holds nothing."""
+    result = WalkResult()
+    skip_real = {os.path.realpath(p) for p in skip}
+    reporter = Reporter("walking", None, on_progress, cancel)
+    for scope in scopes:
+        if scope.recursive and not os.path.lexists(scope.path) and os.path.isdir(os.path.dirname(scope.path)):
+            continue
+        _walk_tree(scope.folder_id, scope.path, scope.recursive, skip_real, reporter, result)
+    return result
+
+
+def _walk_tree(folder_id: int, root: str, recursive: bool, skip_real: set, reporter: Reporter,
+               result: WalkResult) -> None:
+    try:
+        info = os.stat(root)
+    except OSError as exc:
+        result.errors.append((root, f"folder not reachable: {_why(exc)}"))
+        result.incomplete.append(root)
+        return
+    if not stat.S_ISDIR(info.st_mode):
+        result.errors.append((root, "not a folder"))
+        result.incomplete.append(root)
+        return
+    visited = {(info.st_dev, info.st_ino)}
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        reporter.report(message=folder)
+        try:
+            with os.scandir(folder) as entries:
+                entries = list(entries)
+        except OSError as exc:
+            result.errors.append((folder, f"folder not readable: {_why(exc)}"))
+            result.incomplete.append(folder)
+            continue
+        for entry in sorted(entries, key=lambda e: e.name):
+            if entry.name.startswith("."):
+                continue
+            try:
+                is_dir = entry.is_dir(follow_symlinks=True)
+            except OSError as exc:
+                result.errors.append((entry.path, _why(exc)))
+                continue
+            if is_dir:
+                if recursive:
+                    _push_folder(entry, stack, visited, skip_real, result)
+            elif is_image_name(entry.name):
+                _add_file(entry, folder_id, result)
+                reporter.advance()
 
 
 def _push_folder(entry: os.DirEntry, stack: list, visited: set, skip_real: set,

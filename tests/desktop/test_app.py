@@ -104,9 +104,14 @@ def test_a_photo_copied_into_a_watched_folder_shows_up_and_a_deleted_one_leaves(
     wait_for_scan(qtbot, window)
     grid = window.photos.grid.grid_model
     qtbot.waitUntil(lambda: grid.rowCount() == 5, timeout=10000)
+    scans, full_scan = [], window.library.scan
+    window.library.scan = lambda **kw: scans.append(kw.get("changed")) or full_scan(**kw)
     save(photo(77), sample_photos / "new arrival.jpg")
     qtbot.waitUntil(lambda: grid.rowCount() == 6, timeout=15000)
     assert any(p.path.endswith("new arrival.jpg") for p in grid.photos)
+    # The watcher's scan covered only what changed, not the whole library.
+    assert scans and all(c is not None for c in scans)
+    assert any(path.endswith("new arrival.jpg") for path in scans[0])
     (sample_photos / "shot2.png").unlink()
     qtbot.waitUntil(lambda: grid.rowCount() == 5, timeout=15000)
 
