@@ -264,9 +264,10 @@ class Library(SearchMixin, CleanupMixin):
             if index is None:
                 raise LookalikeError(f"The library has no {name} vectors yet; run `lookalike scan "
                                      f"--model {name}` first.")
-            ids = index.ids()
             pairs = self._pairs(name, index, low)
-        records = self.catalog.files_by_ids(int(i) for i in ids)
+        # Only files in some pair can be in a group (byte-identical copies share their vector,
+        # so they pair at 1.0): at 1M photos this loads thousands of records, not a million.
+        records = self.catalog.files_by_ids(sorted({a for a, _, _ in pairs} | {b for _, b, _ in pairs}))
         cosine = {(a, b) if a < b else (b, a): s for a, b, s in pairs}
         if self.settings.verify_pairs:
             from .pair_checking import verified
