@@ -21,7 +21,7 @@ from .embedding.base import Embedder
 from .embedding.registry import MODELS, TEXT_MODEL, spec
 from .errors import LookalikeError, ModelUnavailable, UsageError
 from .index.pairs import PairCache
-from .index.sync import synced_index
+from .index.sync import save_if_unsaved, synced_index
 from .index.vectors import VectorIndex
 from .jobs import CancelToken, ProgressCallback
 from .library_cleanup import CleanupMixin
@@ -62,6 +62,12 @@ class Library(SearchMixin, CleanupMixin):
         return cls(folder.resolve(), Catalog(folder), Settings.load(folder), model_dir)
 
     def close(self) -> None:
+        with self._index_lock:
+            for index in self._indexes.values():
+                try:
+                    save_if_unsaved(index, self.path)
+                except OSError:
+                    pass  # derived data: the next open catches up from the catalog
         self.catalog.close()
 
     def __enter__(self) -> "Library":

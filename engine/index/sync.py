@@ -2,8 +2,9 @@
 
 Owns: deciding whether the saved index is current, can catch up by adding the vectors
 written since it was saved, or must be rebuilt (vectors removed or replaced, file missing or
-corrupt, kind outgrown); and saving it. Must not: run SQL (it calls the catalog store) or
-change any vector.
+corrupt, kind outgrown); and saving it: at once after a rebuild or a large catch-up, when the
+library closes after a small one. Must not: run SQL (it calls the catalog store) or change any
+vector.
 """
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ from ..jobs import CancelToken, ProgressCallback, Reporter
 from .vectors import IVF_MIN, VectorIndex, lists_for
 
 ADD_CHUNK = 20_000
+# A catch-up this small is not written at once: rewriting a 1M-vector index (1.5 GB) for each
+# watched change would cost seconds and disk wear. The library saves it on close, and if the
+# app dies first, the next open catches up from the catalog again.
+SAVE_AFTER = 2_000
 
 
 def index_path(library_dir: Path, model: str) -> Path:
@@ -38,13 +43,26 @@ def synced_index(catalog, library_dir: Path, model: str, dim: int,
         # Only additions can be caught up: any id already present means a replaced vector.
         if index.count + len(ids) == count and not np.isin(ids, index.ids()).any():
             _add(index, ids, vectors, newest, on_progress, cancel)
-            index.save(path)
+            if unsaved(index) >= SAVE_AFTER:
+                index.save(path)
             return index
     ids, vectors, newest = catalog.vectors(model, dim)
     index = VectorIndex(model, dim, expected=len(ids), sample=vectors)
     _add(index, ids, vectors, newest, on_progress, cancel)
     index.save(path)
     return index
+
+
+def unsaved(index: VectorIndex) -> int:
+    """How many vectors the copy on disk lacks (all of them if there is none)."""
+    return index.count - index.saved_count
+
+
+def save_if_unsaved(index: VectorIndex, library_dir: Path) -> bool:
+    if index.saved_seq == index.max_seq:
+        return False
+    index.save(index_path(library_dir, index.model))
+    return True
 
 
 def _wrong_kind(index: VectorIndex, count: int) -> bool:

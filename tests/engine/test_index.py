@@ -43,6 +43,20 @@ def test_new_vectors_are_added_without_a_rebuild(catalog, library_dir, monkeypat
     assert caught_up.count == 15 and set(caught_up.ids()) == set(range(1, 16))
 
 
+def test_a_small_catch_up_is_written_later_and_a_reopen_catches_up_again(catalog, library_dir):
+    put(catalog, range(1, 11))
+    first = synced_index(catalog, library_dir, "m", 16)
+    path = index_path(library_dir, "m")
+    on_disk = path.read_bytes()
+    put(catalog, range(11, 16), seed=1)
+    caught_up = synced_index(catalog, library_dir, "m", 16, cached=first)
+    assert caught_up.count == 15 and path.read_bytes() == on_disk   # not rewritten for 5 vectors
+    assert synced_index(catalog, library_dir, "m", 16).count == 15   # as after a crash: from the catalog
+    assert sync.save_if_unsaved(caught_up, library_dir)
+    assert vectors.VectorIndex.load(path).count == 15
+    assert not sync.save_if_unsaved(caught_up, library_dir)
+
+
 def test_removed_or_replaced_vectors_force_a_rebuild(catalog, library_dir):
     put(catalog, range(1, 11))
     synced_index(catalog, library_dir, "m", 16)

@@ -1,11 +1,12 @@
-"""Regrouping after changes: only new vectors are compared, and scans never update an index
-that a reader is querying."""
+"""After changes: only new vectors are compared when regrouping, scans never update an index
+that a reader is querying, and small index updates reach the disk when the library closes."""
 import os
 import threading
 
 import pytest
 
 from engine import Library, library as library_module
+from engine.index.sync import index_path
 from engine.index.vectors import VectorIndex
 from helpers import photo, save
 
@@ -92,3 +93,14 @@ def test_a_scan_waits_to_update_the_index_while_a_grouping_reads_it(scanned, mon
     writer.join(30)
     assert synced_by_scan == [True] and results["scan"].added == 1
     assert ["p4-small.jpg", "p4.png"] in names(library.duplicates(model="phash"))
+
+
+def test_a_small_index_update_is_saved_when_the_library_closes(scanned):
+    library, photos = scanned
+    path = index_path(library.path, "phash")
+    assert VectorIndex.load(path).count == 7
+    save(photo(30, size=(480, 360)), photos / "new.png")
+    library.scan(model="phash")
+    assert VectorIndex.load(path).count == 7   # one new vector: not worth rewriting the file yet
+    library.close()
+    assert VectorIndex.load(path).count == 8
