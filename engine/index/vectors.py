@@ -142,10 +142,13 @@ class VectorIndex:
         if self.count == 0 or not len(ids):
             return empty
         self._probes(self.lists if exhaustive and self.kind == "ivf" else PROBES_PAIRS)
+        # FAISS keeps scores strictly above the radius; a pair exactly at the threshold counts
+        # (pHash scores are multiples of 1/32, so 0.50 is Hamming distance 16 exactly).
+        radius = float(np.nextafter(np.float32(threshold), np.float32(-np.inf)))
         lims, scores, labels = self._index.range_search(
-            np.ascontiguousarray(queries, dtype=np.float32), float(threshold))
+            np.ascontiguousarray(queries, dtype=np.float32), radius)
         rows = np.repeat(np.asarray(ids, dtype=np.int64), np.diff(lims).astype(np.int64))
-        valid = (labels >= 0) & (labels != rows)
+        valid = (labels >= 0) & (labels != rows) & (scores >= np.float32(threshold))
         rows, labels, scores = rows[valid], labels[valid], scores[valid]
         return unique_pairs(np.minimum(rows, labels), np.maximum(rows, labels), scores)
 

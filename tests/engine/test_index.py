@@ -162,3 +162,15 @@ def test_cached_pairs_answer_a_stricter_threshold_and_a_looser_one_needs_a_new_p
     strict = {(a, b) for a, b, _ in cache.pairs(0.9)}
     assert strict == {(a, b) for a, b, _ in index.pairs(0.9)}
     assert cache.usable_for(index, 0.9) and not cache.usable_for(index, 0.4)
+
+
+def test_a_pair_exactly_at_the_threshold_counts_however_the_pairs_were_found(catalog, library_dir):
+    # pHash-like scores land exactly on thresholds: 0.5 is Hamming distance 16 of 64.
+    vecs = np.zeros((3, 16), dtype=np.float32)
+    vecs[0, 0] = 1.0
+    vecs[1, 0], vecs[1, 1] = 0.5, np.sqrt(0.75)
+    vecs[2, 2] = 1.0
+    catalog.put_embeddings("m", list(zip([1, 2, 3], vecs)))
+    index = synced_index(catalog, library_dir, "m", 16)
+    assert [(a, b) for a, b, _ in index.pairs(0.5)] == [(1, 2)]
+    assert pairs.PairCache.build(index, 0.4).pairs(0.5) == pairs.PairCache.build(index, 0.5).pairs(0.5)
