@@ -33,6 +33,17 @@ def make_application(argv: Sequence[str]):
     return app
 
 
+def settle_heap() -> None:
+    """Collects garbage once, then exempts everything alive now (imports, Qt wrappers, the
+    window) from later collections. Full passes over that heap stalled the event loop while
+    indexing (bench/gui_latency.py, 3 runs each: worst 114-122 ms, one stall over 100 ms per
+    run; frozen: worst 20-31 ms, none)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="lookalike-gui", description="Lookalike desktop app")
     parser.add_argument("--library", metavar="DIR")
@@ -60,6 +71,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 1
     window = MainWindow(library)
     window.show()
+    settle_heap()
     if library.folders():
         window.request_scan()
     code = app.exec()
