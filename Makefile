@@ -44,7 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/speed.py $(PHOTOS) --upscale 12 --model sscd --model phash \
 		--json bench/out/speed-12mp.json | tee bench/out/speed-12mp.md
 	$(BIN)/python bench/quality.py $(PHOTOS) --model sscd --model phash --sources 30 \
-		--sweep 0.69 0.5 0.4 0.35 0.3 --out bench/out/quality
+		--sweep 0.6875 0.5 0.4 0.35 0.3 --out bench/out/quality
 	$(BIN)/python bench/scale.py --sizes 100000 1000000 --rescan 100000 --json bench/out/scale.json \
 		| tee bench/out/scale.md
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/gui_latency.py $(PHOTOS) --model sscd \

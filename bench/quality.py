@@ -171,7 +171,7 @@ def markdown(results: list[dict], meta: dict) -> str:
                   "| model | near threshold | precision | recall | F1 | same-scene merged |", "|---|---|---|---|---|---|"]
         for r in swept:
             for threshold, m in sorted(r["sweep"].items(), key=lambda kv: -float(kv[0])):
-                lines.append(f"| {r['model']} | {float(threshold):.2f} | {m['precision']:.3f} | {m['recall']:.3f} | "
+                lines.append(f"| {r['model']} | {float(threshold):g} | {m['precision']:.3f} | {m['recall']:.3f} | "
                              f"{m['f1']:.3f} | {m['same_scene_merged_near']:.0%} |")
     lines += ["", "Recall per edit (near tier):", "",
               "| edit | " + " | ".join(r["model"] for r in results) + " |",
@@ -231,7 +231,7 @@ def main() -> int:
                     swept = evaluate(library, model, truth)
                     result["sweep"][threshold] = {k: swept[k] for k in ("precision", "recall", "f1",
                                                                         "same_scene_merged_near")}
-                    print(f"  {model} near {threshold:.2f}: P {swept['precision']:.3f} R {swept['recall']:.3f} "
+                    print(f"  {model} near {threshold:g}: P {swept['precision']:.3f} R {swept['recall']:.3f} "
                           f"F1 {swept['f1']:.3f} merged {swept['same_scene_merged_near']:.0%}", file=sys.stderr)
                 library.settings.thresholds.pop(model, None)
                 results.append(result)

@@ -4,8 +4,8 @@ Owns: the model table and its defaults. Must not: import torch or load anything.
 Thresholds are cosine similarities between L2-normalised vectors. SSCD and pHash defaults
 are measured with bench/quality.py on ../shared/photos (30 sources x 20 edits, with the
 geometric check on): SSCD near 0.35 gave F1 0.990 (0.40: 0.972; the most similar unrelated
-pair scored 0.353); pHash near 0.50 (Hamming <= 16) gave F1 0.505 at precision 0.996, against
-0.389 at the peers' Hamming 10. DINOv2 and CLIP ones follow published guidance until real
+pair scored 0.353); pHash near 0.50 (Hamming <= 16) gave F1 0.547 at precision 0.997, against
+0.421 at the peers' Hamming 10 (0.6875). DINOv2 and CLIP ones follow published guidance until real
 weights can be measured here (see README, "Models").
 """
 from __future__ import annotations
