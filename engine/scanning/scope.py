@@ -23,8 +23,10 @@ class Scope:
 
 
 def scopes_for(changed: Iterable[str], roots: Sequence[tuple[int, str]]) -> Optional[list[Scope]]:
-    """The scopes covering these changed paths, or None when the whole library must be walked.
-    Paths outside every library folder are ignored."""
+    """The scopes covering these changed paths, or None when the whole library must be walked:
+    past MAX_SCOPES folders, or when a library folder itself changed (the full walk tells a
+    vanished or unplugged library folder, whose entries are kept, from an emptied one). Paths
+    outside every library folder are ignored."""
     roots = [(folder_id, os.path.normpath(path)) for folder_id, path in roots]
     wanted: dict[str, tuple[int, bool]] = {}
 
@@ -38,7 +40,9 @@ def scopes_for(changed: Iterable[str], roots: Sequence[tuple[int, str]]) -> Opti
         if root is None:
             continue
         folder_id, root_path = root
-        if path == root_path or os.path.isdir(path):
+        if path == root_path:
+            return None
+        if os.path.isdir(path):
             want(folder_id, path, True)
         elif os.path.lexists(path):
             want(folder_id, os.path.dirname(path), False)

@@ -24,7 +24,7 @@ def test_changed_paths_become_the_fewest_folders_to_list_again(tmp_path):
                          "/elsewhere/z.jpg"], roots)           # not in the library: ignored
     assert scopes == [Scope(1, str(root / "a"), False), Scope(1, str(root / "a" / "deep"), True),
                       Scope(1, str(root / "b"), False), Scope(1, str(root / "b" / "gone.jpg"), True)]
-    assert scopes_for([str(root)], roots) == [Scope(1, str(root), True)]
+    assert scopes_for([str(root)], roots) is None   # a library folder itself: the full walk
     many = [str(root / f"d{i}" / "p.jpg") for i in range(MAX_SCOPES + 1)]
     assert scopes_for(many, roots) is None   # a big import: one full walk instead
 
@@ -101,3 +101,12 @@ def test_a_scoped_scan_finishes_work_an_earlier_scan_left_anywhere(library):
     save(photo(9, size=(160, 120)), root / "a" / "9.png")
     summary = lib.scan(model="phash", changed=[str(root / "a" / "9.png")])
     assert summary.embedded == 2 and lib.catalog.embedding(record.id, "phash") is not None
+
+
+def test_a_library_folder_that_vanishes_keeps_its_catalog_entries(library):
+    lib, root = library
+    moved_away = root.parent / "elsewhere"
+    root.rename(moved_away)   # renamed, or a drive unplugged: the watcher reports the folder itself
+    summary = lib.scan(model="phash", changed=[str(root)])
+    assert summary.removed == 0 and len(paths(lib, root)) == 5
+    assert any("not reachable" in reason for _, reason in summary.errors)
