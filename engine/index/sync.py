@@ -54,12 +54,12 @@ def synced_index(catalog, library_dir: Path, model: str, dim: int,
 
 
 def unsaved(index: VectorIndex) -> int:
-    """How many vectors the copy on disk lacks (all of them if there is none)."""
+    """How many vectors the copy on disk lacks (catch-ups only add; rebuilds save at once)."""
     return index.count - index.saved_count
 
 
 def save_if_unsaved(index: VectorIndex, library_dir: Path) -> bool:
-    if index.saved_seq == index.max_seq:
+    if not unsaved(index):
         return False
     index.save(index_path(library_dir, index.model))
     return True

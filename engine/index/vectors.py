@@ -66,8 +66,7 @@ class VectorIndex:
             inner = faiss.IndexFlatIP(dim)
         self._index = faiss.IndexIDMap2(inner)
         self.max_seq = 0
-        self.saved_seq: Optional[int] = None   # max_seq of the copy on disk; None: never saved
-        self.saved_count = 0                    # how many vectors that copy holds
+        self.saved_count = 0   # vectors in the copy on disk (an index only grows between saves)
 
     # -- contents ---------------------------------------------------------------------------
     @property
@@ -175,7 +174,7 @@ class VectorIndex:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        self.saved_seq, self.saved_count = self.max_seq, self.count
+        self.saved_count = self.count
 
     @classmethod
     def load(cls, path: Path) -> Optional["VectorIndex"]:
@@ -196,7 +195,7 @@ class VectorIndex:
         obj = cls.__new__(cls)
         obj.model, obj.dim, obj.kind = header["model"], int(header["dim"]), header["kind"]
         obj.max_seq = int(header["max_seq"])
-        obj.saved_seq, obj.saved_count = obj.max_seq, int(header["count"])
+        obj.saved_count = int(header["count"])
         obj._index = faiss.downcast_index(index) if not isinstance(index, faiss.IndexIDMap2) else index
         if not isinstance(obj._index, faiss.IndexIDMap2) or obj._index.ntotal != header["count"] \
                 or obj._index.d != obj.dim:
