@@ -151,19 +151,12 @@ class MainWindow(QMainWindow):
         folders holding them. A request during a scan waits for it, merged with the others."""
         if not self.library.folders():
             return
+        if self.scan_again:  # merge with the request already waiting (or left by a failed scan)
+            changed = _covering(changed, self.waiting_changes)
         if self.scanning:
-            if not self.scan_again:
-                self.waiting_changes = set(changed) if changed is not None else None
-            elif self.waiting_changes is not None:
-                self.waiting_changes = None if changed is None else self.waiting_changes | set(changed)
-            self.scan_again = True
+            self.scan_again, self.waiting_changes = True, changed
             return
-        if self.scan_again:  # left waiting by a scan that failed: this one covers it too
-            self.scan_again = False
-            if changed is not None and self.waiting_changes is not None:
-                changed = set(changed) | self.waiting_changes
-            else:
-                changed = None
+        self.scan_again = False
         self.scanning = True
         self.runner.write("Indexing", lambda on_progress, cancel: self.library.scan(
             on_progress=on_progress, cancel=cancel, changed=changed),
@@ -309,3 +302,8 @@ class MainWindow(QMainWindow):
         self.runner.shutdown()
         self.loader.stop()
         super().closeEvent(event)
+
+
+def _covering(a: Optional[set], b: Optional[set]) -> Optional[set]:
+    """One scan request covering two: their paths together, or everything if either is."""
+    return None if a is None or b is None else set(a) | set(b)

@@ -1,8 +1,9 @@
 """The incremental scan job: bring the catalog in line with the folders, then embed.
 
 Owns: the order of a scan (walk, plan, hash, match moves, write, decode + embed) and its
-summary, over the whole library or only the scopes a watched change touched. Each step commits on its own, so a crash or cancel at any point leaves a catalog that
-reopens consistent, and the next scan picks up where this one stopped. Must not: touch FAISS
+summary, over the whole library or only the scopes a watched change touched. Each step commits
+on its own, so a crash or cancel at any point leaves a catalog that reopens consistent, and the
+next scan picks up where this one stopped. Must not: touch FAISS
 (the library syncs the index after a scan) or import torch (embedders arrive ready).
 """
 from __future__ import annotations
