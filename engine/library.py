@@ -218,7 +218,8 @@ class Library(SearchMixin, CleanupMixin):
             scopes = scopes_for(changed, roots) if changed is not None else None
             summary = run_scan(self.catalog, roots, [str(self.path)], embedders,
                                threads=self.settings.decode_threads,
-                               on_progress=on_progress, cancel=cancel, scopes=scopes)
+                               on_progress=on_progress, cancel=cancel, scopes=scopes,
+                               follow_external=self.settings.follow_external_links)
             summary.notes[:0] = notes
             if self.settings.model != name:
                 self.settings.model = name

@@ -60,17 +60,20 @@ def run_scan(catalog: Catalog, roots: Sequence[tuple[int, str]], skip: Sequence[
              embedders: Sequence[Embedder], threads: int = 0,
              on_progress: Optional[ProgressCallback] = None,
              cancel: Optional[CancelToken] = None,
-             scopes: Optional[Sequence[Scope]] = None) -> ScanSummary:
+             scopes: Optional[Sequence[Scope]] = None,
+             follow_external: bool = False) -> ScanSummary:
     """With `scopes`, only those folders are listed and compared with the catalog (a watched
-    change); work left anywhere by an earlier scan is still finished."""
+    change); work left anywhere by an earlier scan is still finished. `follow_external`:
+    follow symlinks that lead out of the library's folders."""
     started = time.monotonic()
     summary = ScanSummary(models=[e.name for e in embedders])
     threads = threads or default_threads()
     if scopes is None:
-        walked = walk(roots, skip, on_progress, cancel)
+        walked = walk(roots, skip, on_progress, cancel, follow_external=follow_external)
         known = catalog.all_files()
     else:
-        walked = walk_scopes(scopes, skip, on_progress, cancel)
+        walked = walk_scopes(scopes, skip, on_progress, cancel, roots=[path for _, path in roots],
+                             follow_external=follow_external)
         known = list({r.id: r for s in scopes for r in catalog.files_in(s.path, s.recursive)}.values())
     summary.errors += walked.errors
     plan = make_plan(walked.files, known, walked.incomplete)

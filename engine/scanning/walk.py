@@ -1,7 +1,9 @@
 """Walking library folders: which image files exist now, with their size and mtime.
 
 Owns: recursion, the image extension list, skip rules (hidden entries, the library's own data,
-NAS thumbnail folders), symlink-loop protection and per-folder error capture.
+NAS thumbnail folders), symlink rules and per-folder error capture. One photo is one real file:
+a symlink whose target lies inside the library's folders is skipped (the target is listed under
+its own path), and a symlink leading out of them is followed only when the user allowed it.
 Must not: open file contents or touch the catalog.
 """
 from __future__ import annotations
@@ -30,6 +32,8 @@ class FoundFile:
     size: int
     mtime_ns: int
     folder_id: int
+    device: Optional[int] = None   # (device, inode): several names of one file are one photo
+    inode: Optional[int] = None
 
 
 @dataclass
@@ -45,35 +49,65 @@ def is_image_name(name: str) -> bool:
     return os.path.splitext(name)[1].lower() in IMAGE_EXTENSIONS
 
 
+class _Links:
+    """Where symlinks may lead: the library's folders (by real path), and whether links out of
+    them are followed."""
+
+    def __init__(self, roots: Iterable[str], follow_external: bool) -> None:
+        self.roots = sorted({os.path.realpath(r) for r in roots} | {os.path.normpath(r) for r in roots})
+        self.follow_external = follow_external
+
+    def inside(self, real: str) -> bool:
+        return any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in self.roots)
+
+    def refusal(self, path: str, what: str) -> Optional[str]:
+        """Why the symlink at `path` is not followed, or None to follow it."""
+        real = os.path.realpath(path)
+        if self.inside(real):
+            return "inside"   # the target is listed under its real path: never a second photo
+        if self.follow_external:
+            return None
+        return (f"symbolic link to a {what} outside the library's folders ({real}); not followed "
+                f"(the follow_external_links setting allows it)")
+
+
 def walk(roots: Iterable[tuple[int, str]], skip: Iterable[str] = (),
          on_progress: Optional[ProgressCallback] = None,
-         cancel: Optional[CancelToken] = None) -> WalkResult:
+         cancel: Optional[CancelToken] = None, follow_external: bool = False) -> WalkResult:
     """Lists image files below each (folder id, root path)."""
+    roots = list(roots)
     result = WalkResult()
     skip_real = {os.path.realpath(p) for p in skip}
     reporter = Reporter("walking", None, on_progress, cancel)
+    links = _Links([path for _, path in roots], follow_external)
     for folder_id, root in roots:
-        _walk_tree(folder_id, root, True, skip_real, reporter, result)
+        _walk_tree(folder_id, root, True, skip_real, reporter, result, links)
     return result
 
 
 def walk_scopes(scopes: Iterable["Scope"], skip: Iterable[str] = (),
                 on_progress: Optional[ProgressCallback] = None,
-                cancel: Optional[CancelToken] = None) -> WalkResult:
+                cancel: Optional[CancelToken] = None, roots: Iterable[str] = (),
+                follow_external: bool = False) -> WalkResult:
     """Lists image files of each scope: directly in its folder, or anywhere below it. A
-    recursive scope whose folder is gone while its parent is listable simply holds nothing."""
+    recursive scope whose folder is gone while its parent is listable simply holds nothing.
+    `roots`: every library folder (where symlinks may lead)."""
+    scopes = list(scopes)
     result = WalkResult()
     skip_real = {os.path.realpath(p) for p in skip}
     reporter = Reporter("walking", None, on_progress, cancel)
+    links = _Links(list(roots) or [s.path for s in scopes], follow_external)
     for scope in scopes:
         if scope.recursive and not os.path.lexists(scope.path) and os.path.isdir(os.path.dirname(scope.path)):
             continue
-        _walk_tree(scope.folder_id, scope.path, scope.recursive, skip_real, reporter, result)
+        if os.path.realpath(scope.path) != os.path.normpath(scope.path) and links.refusal(scope.path, "folder"):
+            continue  # reached through a symlinked folder the full walk does not follow either
+        _walk_tree(scope.folder_id, scope.path, scope.recursive, skip_real, reporter, result, links)
     return result
 
 
 def _walk_tree(folder_id: int, root: str, recursive: bool, skip_real: set, reporter: Reporter,
-               result: WalkResult) -> None:
+               result: WalkResult, links: _Links) -> None:
     try:
         info = os.stat(root)
     except OSError as exc:
@@ -106,15 +140,30 @@ def _walk_tree(folder_id: int, root: str, recursive: bool, skip_real: set, repor
                 continue
             if is_dir:
                 if recursive:
-                    _push_folder(entry, stack, visited, skip_real, result)
+                    _push_folder(entry, stack, visited, skip_real, result, links)
             elif is_image_name(entry.name):
-                _add_file(entry, folder_id, result)
+                _add_file(entry, folder_id, result, links)
                 reporter.advance()
 
 
+def _link_refused(entry: os.DirEntry, what: str, result: WalkResult, links: _Links) -> bool:
+    if not entry.is_symlink():
+        return False
+    why = links.refusal(entry.path, what)
+    if why == "inside" and what == "folder":
+        real = os.path.realpath(entry.path)
+        if os.path.dirname(entry.path).startswith(real.rstrip(os.sep) + os.sep) or os.path.dirname(entry.path) == real:
+            result.errors.append((entry.path, "symbolic link loop (folder already visited), skipped"))
+    elif why:
+        result.errors.append((entry.path, why))
+    return why is not None
+
+
 def _push_folder(entry: os.DirEntry, stack: list, visited: set, skip_real: set,
-                 result: WalkResult) -> None:
+                 result: WalkResult, links: _Links) -> None:
     if entry.name in SKIP_FOLDER_NAMES:
+        return
+    if _link_refused(entry, "folder", result, links):
         return
     try:
         info = entry.stat(follow_symlinks=True)
@@ -133,7 +182,9 @@ def _push_folder(entry: os.DirEntry, stack: list, visited: set, skip_real: set,
     stack.append(entry.path)
 
 
-def _add_file(entry: os.DirEntry, folder_id: int, result: WalkResult) -> None:
+def _add_file(entry: os.DirEntry, folder_id: int, result: WalkResult, links: _Links) -> None:
+    if entry.is_symlink() and os.path.exists(entry.path) and _link_refused(entry, "file", result, links):
+        return
     try:
         info = entry.stat(follow_symlinks=True)
     except FileNotFoundError:
@@ -145,7 +196,8 @@ def _add_file(entry: os.DirEntry, folder_id: int, result: WalkResult) -> None:
         return
     if not stat.S_ISREG(info.st_mode):
         return
-    result.files.append(FoundFile(entry.path, info.st_size, info.st_mtime_ns, folder_id))
+    result.files.append(FoundFile(entry.path, info.st_size, info.st_mtime_ns, folder_id,
+                                  info.st_dev, info.st_ino))
 
 
 def _why(exc: OSError) -> str:

@@ -1,0 +1,98 @@
+"""One photo is one real file: symlinks, hardlinks and links out of the library never cost a photo."""
+import hashlib
+import os
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+
+from engine import Library
+from engine.cli import main
+from helpers import photo, save
+
+
+@pytest.fixture(autouse=True)
+def private_trash(tmp_path, monkeypatch):
+    """The trash goes to the test's own folder, on the same filesystem as its photos."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    return tmp_path / "xdg" / "Trash"
+
+
+def cli(library_dir, *args) -> int:
+    return main(["--library", str(library_dir), *args])
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def regular_files_below(*folders: Path) -> dict[str, str]:
+    """real path -> sha256 of every regular file reachable below these folders."""
+    out = {}
+    for folder in folders:
+        for root, _dirs, names in os.walk(folder):
+            for name in names:
+                path = os.path.join(root, name)
+                if os.path.isfile(path):
+                    out[os.path.realpath(path)] = digest(Path(path).read_bytes())
+    return out
+
+
+def test_a_symlink_beside_its_target_never_costs_the_photo_in_the_five_commands(
+        library_dir, photos, hf_home, capsys):
+    castle = save(photo(1), photos / "castle.jpg", quality=90)
+    original = castle.read_bytes()
+    os.symlink("castle.jpg", photos / "a.jpg")
+    assert cli(library_dir, "add", str(photos)) == 0
+    assert cli(library_dir, "scan", "--model", "phash") == 0
+    cli(library_dir, "mark", "--auto")
+    cli(library_dir, "clean", "--hardlink", "--yes")
+    info = os.lstat(castle)
+    assert stat.S_ISREG(info.st_mode) and castle.read_bytes() == original
+    assert (photos / "a.jpg").read_bytes() == original  # the link still leads to the photo
+
+
+def test_a_symlinked_file_is_not_a_second_photo_of_its_target(library_dir, photos, hf_home):
+    save(photo(1), photos / "castle.jpg")
+    os.symlink(photos / "castle.jpg", photos / "a.jpg")
+    with Library.open(library_dir) as lib:
+        lib.add_folder(photos)
+        lib.scan(model="phash")
+        assert [os.path.basename(r.path) for r in lib.catalog.all_files()] == ["castle.jpg"]
+        assert lib.duplicates(tier="near", model="phash") == []
+
+
+def test_a_reference_alias_and_a_symlinked_keeper_leave_every_picture_in_the_library(
+        library_dir, tmp_path, photos, hf_home, capsys):
+    refs = tmp_path / "refs"
+    save(photo(1), refs / "r.png")
+    shutil.copy(refs / "r.png", photos / "r copy.png")
+    os.symlink(refs, photos / "alias")                        # a folder alias of the reference
+    save(photo(2), photos / "shots" / "castle.png")
+    shutil.copy(photos / "shots" / "castle.png", photos / "shots" / "castle (2).png")
+    os.symlink(photos / "shots" / "castle.png", photos / "c.png")  # shorter path: the old keeper
+    pictures = {digest((refs / "r.png").read_bytes()), digest((photos / "shots" / "castle.png").read_bytes())}
+    assert cli(library_dir, "add", str(photos)) == 0
+    assert cli(library_dir, "add", "--reference", str(refs)) == 0
+    assert cli(library_dir, "scan", "--model", "phash") == 0
+    assert cli(library_dir, "mark", "--auto") == 0
+    cli(library_dir, "clean", "--trash", "--yes")
+    left = regular_files_below(photos, refs)
+    assert pictures <= set(left.values())
+    assert (refs / "r.png").is_file() and (photos / "c.png").is_file()  # the link still leads somewhere
+
+
+def test_links_out_of_the_librarys_folders_are_not_followed_by_default(library_dir, tmp_path, photos, hf_home):
+    outside = tmp_path / "elsewhere"
+    save(photo(3), outside / "o.png")
+    save(photo(4), photos / "a.png")
+    os.symlink(outside, photos / "backup")
+    os.symlink(outside / "o.png", photos / "o.png")
+    with Library.open(library_dir) as lib:
+        lib.add_folder(photos)
+        summary = lib.scan(model="phash")
+        assert [os.path.basename(r.path) for r in lib.catalog.all_files()] == ["a.png"]
+        reasons = {os.path.basename(p): r for p, r in summary.errors}
+        assert "outside the library's folders" in reasons["backup"]
+        assert "outside the library's folders" in reasons["o.png"]
