@@ -3,8 +3,10 @@
 Owns: deciding whether the saved index is current, can catch up by adding the vectors
 written since it was saved, or must be rebuilt (vectors removed or replaced, file missing or
 corrupt, kind outgrown); and saving it: at once after a rebuild or a large catch-up, when the
-library closes after a small one. Must not: run SQL (it calls the catalog store) or change any
-vector.
+library closes after a small one. A file that fails its checksum is rebuilt like a missing one;
+an index that cannot be saved (a folder or file in the way, a read-only disk) is used from
+memory and says why in `save_problem`: the path is never cleared of what is there, since it may
+be the user's. Must not: run SQL (it calls the catalog store) or change any vector.
 """
 from __future__ import annotations
 
@@ -30,10 +32,15 @@ def index_path(library_dir: Path, model: str) -> Path:
 def synced_index(catalog, library_dir: Path, model: str, dim: int,
                  cached: Optional[VectorIndex] = None,
                  on_progress: Optional[ProgressCallback] = None,
-                 cancel: Optional[CancelToken] = None) -> VectorIndex:
+                 cancel: Optional[CancelToken] = None, rebuild: bool = False) -> VectorIndex:
+    """The model's index in step with the catalog; `rebuild` ignores the cached and saved
+    copies (they answered with impossible scores)."""
     count, max_seq = catalog.embedding_state(model, dim)
     path = index_path(library_dir, model)
-    index = cached if cached is not None and cached.dim == dim else VectorIndex.load(path)
+    if rebuild:
+        index = None
+    else:
+        index = cached if cached is not None and cached.dim == dim else VectorIndex.load(path)
     if index is not None and (index.dim != dim or index.model != model):
         index = None
     if index is not None and index.count == count and index.max_seq == max_seq:
@@ -43,13 +50,13 @@ def synced_index(catalog, library_dir: Path, model: str, dim: int,
         # Only additions can be caught up: any id already present means a replaced vector.
         if index.count + len(ids) == count and not np.isin(ids, index.ids()).any():
             _add(index, ids, vectors, newest, on_progress, cancel)
-            if unsaved(index) >= SAVE_AFTER:
-                index.save(path)
+            if unsaved(index) >= SAVE_AFTER and not index.save_problem:
+                _save(index, path)
             return index
     ids, vectors, newest = catalog.vectors(model, dim)
     index = VectorIndex(model, dim, expected=len(ids), sample=vectors)
     _add(index, ids, vectors, newest, on_progress, cancel)
-    index.save(path)
+    _save(index, path)
     return index
 
 
@@ -61,7 +68,21 @@ def unsaved(index: VectorIndex) -> int:
 def save_if_unsaved(index: VectorIndex, library_dir: Path) -> bool:
     if not unsaved(index):
         return False
-    index.save(index_path(library_dir, index.model))
+    return _save(index, index_path(library_dir, index.model))
+
+
+def _save(index: VectorIndex, path: Path) -> bool:
+    try:
+        index.save(path)
+    except OSError as exc:
+        blocker = next((p for p in (path, path.parent) if p.exists() and
+                        (p.is_dir() if p == path else not p.is_dir())), None)
+        why = (f"a {'folder' if blocker.is_dir() else 'file'} named {blocker.name} is in the way"
+               if blocker is not None else exc.strerror or str(exc))
+        index.save_problem = (f"The vector index cannot be saved as {path} ({why}); it is rebuilt "
+                              f"from the catalog each time the library opens.")
+        return False
+    index.save_problem = None
     return True
 
 

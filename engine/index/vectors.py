@@ -10,9 +10,14 @@ search. Measured on 2 EPYC cores, 384-d vectors: flat (exact) took 1.4 s at 20k 
 50k. IVF (4*sqrt(n) lists, trained on a sample, 8 lists probed) took 3.1 s to build plus 3.1 s
 for all pairs at 100k, finding 100% of planted near-duplicates (bench/scale.py). So flat up to
 IVF_MIN vectors, IVF above; an IVF index is rebuilt when the library outgrows its lists.
+
+The file is derived data and is never trusted blindly: its header carries a BLAKE2b digest of
+the FAISS bytes (a mismatch, or the older format without one, loads as None: rebuild), and a
+query that yields a score no cosine can have (outside [-1, 1], or NaN) raises IndexCorrupt.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import struct
@@ -27,7 +32,24 @@ IVF_MIN = 30_000
 PROBES_PAIRS = 8          # lists probed per vector when grouping
 PROBES_QUERY = 16         # lists probed for a single search
 TRAIN_PER_LIST = 40
-MAGIC = b"LKIDX1\n"
+MAGIC = b"LKIDX2\n"       # LKIDX1 files had no checksum: they load as None and are rebuilt
+# Cosines of unit vectors lie in [-1, 1]; float32 sums may overshoot by a few ulps.
+SCORE_SLACK = 1e-3
+
+
+class IndexCorrupt(Exception):
+    """The index answered with scores no cosine can have: its vectors are damaged."""
+
+
+def check_scores(scores: np.ndarray) -> None:
+    scores = np.asarray(scores, dtype=np.float64)
+    bad = ~np.isfinite(scores) | (np.abs(scores) > 1.0 + SCORE_SLACK)
+    if bad.any():
+        raise IndexCorrupt(f"the vector index returned a similarity of {scores[bad][0]:.4g}")
+
+
+def digest(blob: bytes) -> str:
+    return hashlib.blake2b(blob, digest_size=32).hexdigest()
 
 
 def lists_for(count: int) -> int:
@@ -67,6 +89,7 @@ class VectorIndex:
         self._index = faiss.IndexIDMap2(inner)
         self.max_seq = 0
         self.saved_count = 0   # vectors in the copy on disk (an index only grows between saves)
+        self.save_problem: Optional[str] = None   # why the last save failed, in one sentence
 
     # -- contents ---------------------------------------------------------------------------
     @property
@@ -106,7 +129,9 @@ class VectorIndex:
             n = len(queries)
             return np.zeros((n, 0), dtype=np.float32), np.zeros((n, 0), dtype=np.int64)
         self._probes(PROBES_QUERY)
-        return self._index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
+        scores, ids = self._index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
+        check_scores(scores[ids >= 0])
+        return scores, ids
 
     def _probes(self, count: int) -> None:
         if self.kind == "ivf":
@@ -146,6 +171,7 @@ class VectorIndex:
         radius = float(np.nextafter(np.float32(threshold), np.float32(-np.inf)))
         lims, scores, labels = self._index.range_search(
             np.ascontiguousarray(queries, dtype=np.float32), radius)
+        check_scores(scores)
         rows = np.repeat(np.asarray(ids, dtype=np.int64), np.diff(lims).astype(np.int64))
         valid = (labels >= 0) & (labels != rows) & (scores >= np.float32(threshold))
         rows, labels, scores = rows[valid], labels[valid], scores[valid]
@@ -157,12 +183,13 @@ class VectorIndex:
 
     # -- persistence ------------------------------------------------------------------------
     def save(self, path: Path) -> None:
-        """Writes header + FAISS bytes to a temp file, then renames: never a half-written index."""
+        """Writes header (with the FAISS bytes' digest) + FAISS bytes to a temp file, then
+        renames: never a half-written index. Raises OSError when it cannot be written."""
         import faiss
 
         path.parent.mkdir(parents=True, exist_ok=True)
-        header = json.dumps(self.state().__dict__).encode("utf-8")
         blob = faiss.serialize_index(self._index)
+        header = json.dumps({**self.state().__dict__, "blake2b": digest(blob.tobytes())}).encode("utf-8")
         fd, tmp = tempfile.mkstemp(prefix=".index-", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as fh:
@@ -178,7 +205,8 @@ class VectorIndex:
 
     @classmethod
     def load(cls, path: Path) -> Optional["VectorIndex"]:
-        """The saved index, or None when the file is missing or unreadable (rebuild then)."""
+        """The saved index, or None when the file is missing, unreadable, not a file, of an
+        older format, or its bytes do not match their checksum (rebuild then)."""
         import faiss
 
         try:
@@ -188,14 +216,17 @@ class VectorIndex:
             offset = len(MAGIC)
             (length,) = struct.unpack("<I", data[offset:offset + 4])
             header = json.loads(data[offset + 4:offset + 4 + length])
-            blob = np.frombuffer(data, dtype=np.uint8, offset=offset + 4 + length)
-            index = faiss.deserialize_index(blob.copy())
+            start = offset + 4 + length
+            if not isinstance(header, dict) or header.get("blake2b") != digest(data[start:]):
+                return None
+            index = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8, offset=start).copy())
         except (OSError, ValueError, struct.error, RuntimeError):
             return None
         obj = cls.__new__(cls)
         obj.model, obj.dim, obj.kind = header["model"], int(header["dim"]), header["kind"]
         obj.max_seq = int(header["max_seq"])
         obj.saved_count = int(header["count"])
+        obj.save_problem = None
         obj._index = faiss.downcast_index(index) if not isinstance(index, faiss.IndexIDMap2) else index
         if not isinstance(obj._index, faiss.IndexIDMap2) or obj._index.ntotal != header["count"] \
                 or obj._index.d != obj.dim:
