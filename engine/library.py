@@ -20,9 +20,9 @@ from .embedding import loader
 from .embedding.base import Embedder
 from .embedding.registry import MODELS, TEXT_MODEL, spec
 from .errors import LookalikeError, ModelUnavailable, UsageError
-from .index.pairs import PairCache
+from .index.pairs import PairCache, rescored
 from .index.sync import save_if_unsaved, synced_index
-from .index.vectors import VectorIndex
+from .index.vectors import IndexCorrupt, VectorIndex
 from .jobs import CancelToken, ProgressCallback
 from .library_cleanup import CleanupMixin
 from .library_search import SearchMixin
@@ -225,18 +225,35 @@ class Library(SearchMixin, CleanupMixin):
                 self.settings.model = name
                 self.save_settings()
             for embedder in embedders:
-                self._index(embedder.name, on_progress=on_progress, cancel=cancel)
+                index = self._index(embedder.name, on_progress=on_progress, cancel=cancel)
+                if index is not None and index.save_problem:
+                    summary.notes.append(index.save_problem)
         return summary
 
-    def _index(self, model: str, on_progress=None, cancel=None) -> Optional[VectorIndex]:
+    def _index(self, model: str, on_progress=None, cancel=None,
+               rebuild: bool = False) -> Optional[VectorIndex]:
         dim = self.catalog.embedding_dim(model)
         if dim is None:
             return None
         with self._index_lock:
             index = synced_index(self.catalog, self.path, model, dim, self._indexes.get(model),
-                                 on_progress=on_progress, cancel=cancel)
+                                 on_progress=on_progress, cancel=cancel, rebuild=rebuild)
             self._indexes[model] = index
             return index
+
+    def _queried(self, model: str, index: VectorIndex, query, on_progress=None, cancel=None):
+        """query(index) under the index lock. An index answering with scores no cosine can
+        have is damaged derived data: rebuilt from the catalog and asked once more."""
+        with self._index_lock:
+            try:
+                return query(index)
+            except IndexCorrupt:
+                self._pair_caches.pop(model, None)
+                index = self._index(model, on_progress, cancel, rebuild=True)
+                try:
+                    return query(index)
+                except IndexCorrupt as exc:
+                    raise _damaged_vectors(model, exc) from exc
 
     # -- duplicates ---------------------------------------------------------------------------
     def thresholds(self, model: str) -> dict[str, float]:
@@ -271,7 +288,13 @@ class Library(SearchMixin, CleanupMixin):
             if index is None:
                 raise LookalikeError(f"The library has no {name} vectors yet; run `lookalike scan "
                                      f"--model {name}` first.")
-            pairs = self._pairs(name, index, low)
+            pairs = self._queried(name, index, lambda ix: self._pairs(name, ix, low), on_progress, cancel)
+        # The index is derived data: every pair is scored again from the catalog's own vectors,
+        # so no group (and no removal proposal) rests on the index file's bytes.
+        try:
+            pairs = rescored(pairs, *self.catalog.vectors_of(name, index.dim, {i for p in pairs for i in p[:2]}), low)
+        except IndexCorrupt as exc:
+            raise _damaged_vectors(name, exc) from exc
         # Only files in some pair can be in a group (byte-identical copies share their vector,
         # so they pair at 1.0): at 1M photos this loads thousands of records, not a million.
         records = self.catalog.files_by_ids(sorted({a for a, _, _ in pairs} | {b for _, b, _ in pairs}))
@@ -309,6 +332,11 @@ class Library(SearchMixin, CleanupMixin):
         refs = self._references()
         return DuplicateGroup("exact", tuple(_dup_file(r, 1.0, "exact" if i else "reference", refs)
                                              for i, r in enumerate(records)))
+
+
+def _damaged_vectors(model: str, exc: IndexCorrupt) -> LookalikeError:
+    return LookalikeError(f"The {model} vector index is damaged and rebuilding it from the catalog "
+                          f"did not help ({exc}): the catalog's {model} vectors need repair.")
 
 
 def _inside(path: str, folder: str) -> bool:

@@ -70,8 +70,8 @@ class SearchMixin:
                 exclude: Optional[int] = None) -> list[SearchResult]:
         if limit < 1:
             raise UsageError("The result limit must be at least 1.")
-        with self._index_lock:
-            scores, ids = index.search(vector[None, :], limit + (1 if exclude is not None else 0))
+        k = limit + (1 if exclude is not None else 0)
+        scores, ids = self._queried(index.model, index, lambda ix: ix.search(vector[None, :], k))
         pairs = [(int(i), float(s)) for s, i in zip(scores[0], ids[0]) if i >= 0 and i != exclude]
         records = self.catalog.files_by_ids(i for i, _ in pairs)
         return [SearchResult(records[i].path, s, i) for i, s in pairs if i in records][:limit]

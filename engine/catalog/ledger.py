@@ -39,13 +39,15 @@ class Entry:
     destination: Optional[str]
     state: str
     error: Optional[str]
+    keeper_hash: Optional[str] = None   # the keeper as planned (None in batches before v4)
+    keeper_size: Optional[int] = None
 
 
 _BATCH = [batches.c.id, batches.c.action, batches.c.target, batches.c.started_at,
           batches.c.finished_at, batches.c.state]
 _ENTRY = [journal.c.id, journal.c.batch_id, journal.c.path, journal.c.size, journal.c.mtime_ns,
           journal.c.content_hash, journal.c.keeper, journal.c.destination, journal.c.state,
-          journal.c.error]
+          journal.c.error, journal.c.keeper_hash, journal.c.keeper_size]
 
 
 class Ledger:

@@ -82,6 +82,12 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             aligned REAL NOT NULL,
             PRIMARY KEY (hash_a, hash_b))""",
     ]),
+    (4, "one photo = one real file: each file's device and inode; the keeper's size and hash in the journal", [
+        "ALTER TABLE files ADD COLUMN device INTEGER",
+        "ALTER TABLE files ADD COLUMN inode INTEGER",
+        "ALTER TABLE journal ADD COLUMN keeper_hash TEXT",
+        "ALTER TABLE journal ADD COLUMN keeper_size INTEGER",
+    ]),
 ]
 
 LATEST = MIGRATIONS[-1][0]

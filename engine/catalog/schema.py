@@ -57,6 +57,8 @@ files = Table(
     Column("scanned_at", Float, nullable=False),
     Column("exif_fields", Integer),  # how many EXIF tags the photo carries (keep-best rule)
     Column("has_gps", Boolean),
+    Column("device", Integer),    # st_dev and st_ino: names with both equal are one file
+    Column("inode", Integer),
 )
 
 embeddings = Table(
@@ -110,6 +112,8 @@ journal = Table(
     Column("state", String, nullable=False),   # planned | done | skipped | failed | undone
     Column("error", Text),
     Column("updated_at", Float, nullable=False),
+    Column("keeper_hash", String),             # the keeper as planned, re-checked before each
+    Column("keeper_size", Integer),            # file is touched (NULL in older batches)
 )
 
 pair_checks = Table(

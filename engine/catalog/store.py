@@ -48,12 +48,14 @@ class FileRecord:
     error: Optional[str] = None
     exif_fields: Optional[int] = None
     has_gps: Optional[bool] = None
+    device: Optional[int] = None   # (device, inode) equal: several names of one file
+    inode: Optional[int] = None
 
 
 _FILE_COLUMNS = [files.c.id, files.c.folder_id, files.c.path, files.c.size, files.c.mtime_ns,
                  files.c.content_hash, files.c.width, files.c.height, files.c.format,
                  files.c.taken_at, files.c.camera, files.c.error, files.c.exif_fields,
-                 files.c.has_gps]
+                 files.c.has_gps, files.c.device, files.c.inode]
 
 
 def _file(row) -> FileRecord:

@@ -13,7 +13,7 @@ from typing import Optional
 
 import numpy as np
 
-from .vectors import VectorIndex, unique_pairs
+from .vectors import VectorIndex, check_scores, unique_pairs
 
 # Past this share of changed vectors one all-pairs pass is about as cheap as the queries.
 REBUILD_SHARE = 0.25
@@ -77,3 +77,24 @@ class PairCache:
             a, b, s = self.a[keep], self.b[keep], self.score[keep]
         return list(zip(a.tolist(), b.tolist(), s.tolist()))
 
+
+
+def rescored(pairs: list[tuple[int, int, float]], ids: np.ndarray, vectors: np.ndarray,
+             threshold: float) -> list[tuple[int, int, float]]:
+    """The pairs with their cosine computed again from `vectors` (the catalog's, keyed by the
+    sorted `ids`): a pair scoring below `threshold` there, or with an id that has no vector, is
+    dropped. The index is derived data; this keeps anything that can lead to a removal on the
+    catalog's word. Raises IndexCorrupt for a score no cosine can have."""
+    if not pairs or not len(ids):
+        return []
+    a = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
+    b = np.fromiter((p[1] for p in pairs), dtype=np.int64, count=len(pairs))
+    ia = np.minimum(np.searchsorted(ids, a), len(ids) - 1)
+    ib = np.minimum(np.searchsorted(ids, b), len(ids) - 1)
+    known = (ids[ia] == a) & (ids[ib] == b)
+    a, b, ia, ib = a[known], b[known], ia[known], ib[known]
+    vectors = np.asarray(vectors, dtype=np.float32)
+    scores = np.einsum("ij,ij->i", vectors[ia], vectors[ib])
+    check_scores(scores)
+    keep = scores >= np.float32(threshold)
+    return list(zip(a[keep].tolist(), b[keep].tolist(), scores[keep].tolist()))

@@ -13,6 +13,18 @@ from typing import Iterable, Sequence
 from ..catalog.store import FileRecord
 from .walk import FoundFile
 
+# Failures about the bytes themselves stand until the file changes; any other (permission
+# denied, vanished, out of memory, an I/O or codec error) says nothing about the photo, so the
+# next scan tries the file again.
+LASTING_FAILURES = ("empty file", "not a readable image", "truncated image data",
+                    "corrupt image data", "refused as a possible decompression bomb")
+
+
+def worth_retrying(record: FileRecord) -> bool:
+    if record.content_hash is None:
+        return True   # it could not even be read (permissions, I/O)
+    return record.error is not None and not record.error.startswith(LASTING_FAILURES)
+
 
 @dataclass
 class Plan:
@@ -36,8 +48,7 @@ def make_plan(found: Sequence[FoundFile], known: Iterable[FileRecord],
         seen.add(item.path)
         if record.size != item.size or record.mtime_ns != item.mtime_ns:
             plan.changed.append((item, record))
-        elif record.content_hash is None:
-            # The file could not even be read last time (permissions, I/O): try again.
+        elif worth_retrying(record):
             plan.retry.append((item, record))
         else:
             plan.unchanged.append((item, record))

@@ -136,7 +136,7 @@ def _apply_changes(catalog: Catalog, plan, hashes: dict, known: list[FileRecord]
             record = candidates[0]
             moved_ids.add(record.id)
             moves.append((record.id, {"path": item.path, "folder_id": item.folder_id,
-                                      "size": item.size, "mtime_ns": item.mtime_ns}))
+                                      "size": item.size, "mtime_ns": item.mtime_ns, **_identity(item)}))
         else:
             inserts.append(_row(item, value))
     # Moves first (their old paths vanish), then removals, then new files.
@@ -147,6 +147,10 @@ def _apply_changes(catalog: Catalog, plan, hashes: dict, known: list[FileRecord]
     summary.removed = len(removed)
 
     content_changes, touch_only = [], []
+    # Catalogs from before device and inode were kept, and files replaced in place (a hardlink
+    # clean-up, a restore) with the same size and time: record which file each name is now.
+    touch_only += [(record.id, _identity(item)) for item, record in plan.unchanged
+                   if (record.device, record.inode) != tuple(_identity(item).values())]
     for item, record in plan.changed + plan.retry:
         status, value = hashes[item.path]
         if status != "ok":
@@ -156,12 +160,18 @@ def _apply_changes(catalog: Catalog, plan, hashes: dict, known: list[FileRecord]
                 content_changes.append((record.id, {"size": item.size, "mtime_ns": item.mtime_ns,
                                                     "content_hash": None, "error": value}))
             continue
+        if value == record.content_hash and record.error:
+            # Same bytes that could not be decoded last time for a passing reason: decode again.
+            touch_only.append((record.id, {"size": item.size, "mtime_ns": item.mtime_ns, "error": None,
+                                           **{c: None for c in METADATA_COLUMNS}, **_identity(item)}))
+            continue
         if value == record.content_hash:
             # Same bytes, new timestamp (a `touch`, a copy that kept content): keep everything.
-            touch_only.append((record.id, {"size": item.size, "mtime_ns": item.mtime_ns}))
+            touch_only.append((record.id, {"size": item.size, "mtime_ns": item.mtime_ns, **_identity(item)}))
             summary.unchanged += 1
             continue
-        values = {"size": item.size, "mtime_ns": item.mtime_ns, "content_hash": value, "error": None}
+        values = {"size": item.size, "mtime_ns": item.mtime_ns, "content_hash": value, "error": None,
+                  **_identity(item)}
         values.update({c: None for c in METADATA_COLUMNS})
         content_changes.append((record.id, values))
         summary.changed += 1
@@ -175,7 +185,14 @@ def _apply_changes(catalog: Catalog, plan, hashes: dict, known: list[FileRecord]
 
 def _row(item: FoundFile, digest: Optional[str], error: Optional[str] = None) -> dict:
     return {"folder_id": item.folder_id, "path": item.path, "size": item.size,
-            "mtime_ns": item.mtime_ns, "content_hash": digest, "error": error}
+            "mtime_ns": item.mtime_ns, "content_hash": digest, "error": error, **_identity(item)}
+
+
+def _identity(item: FoundFile) -> dict:
+    """The (device, inode) columns; SQLite integers are signed 64-bit, so wrap larger ones."""
+    def signed(v: Optional[int]) -> Optional[int]:
+        return None if v is None else (v - (1 << 64) if v >= 1 << 63 else v)
+    return {"device": signed(item.device), "inode": signed(item.inode)}
 
 
 def _share_with_copies(catalog: Catalog, inserts: list[dict], new_ids: list[int]) -> None:
@@ -209,17 +226,22 @@ def _decode_and_embed(catalog: Catalog, embedders: Sequence[Embedder], threads: 
     work_units = list(units.values())
 
     def work(unit: list[FileRecord]):
+        """Decodes the unit's first readable file. A failure is each file's own (one copy may
+        be unreadable or replaced while its twins are fine), so the next file is tried."""
         wanted = [e for e in embedders if any(r.id not in have[e.name] for r in unit)]
         min_side = max([e.input_size for e in wanted], default=256)
-        try:
-            decoded = decode(unit[0].path, min_side=min_side)
-            arrays = {e.name: e.preprocess(decoded.image) for e in wanted}
-            decoded.image = None  # free the pixels early; only metadata travels on
-            return decoded, arrays
-        except DecodeError as exc:
-            return None, str(exc)
-        except Exception as exc:  # noqa: BLE001 - a codec bug must fail one file, not the scan
-            return None, f"could not be decoded ({exc.__class__.__name__}: {exc})"
+        failed: list[tuple[FileRecord, str]] = []
+        for record in unit:
+            try:
+                decoded = decode(record.path, min_side=min_side)
+                arrays = {e.name: e.preprocess(decoded.image) for e in wanted}
+                decoded.image = None  # free the pixels early; only metadata travels on
+                return decoded, arrays, failed
+            except DecodeError as exc:
+                failed.append((record, str(exc)))
+            except Exception as exc:  # noqa: BLE001 - a codec bug must fail one file, not the scan
+                failed.append((record, f"could not be decoded ({exc.__class__.__name__}: {exc})"))
+        return None, None, failed
 
     batches = {e.name: [] for e in embedders}
     embedded_units: set[str] = set()  # byte-identical files share one model run
@@ -237,12 +259,13 @@ def _decode_and_embed(catalog: Catalog, embedders: Sequence[Embedder], threads: 
         embedded_units.update(unit[0].content_hash for unit, _ in batch)
         batch.clear()
 
-    for unit, (decoded, payload) in ordered_map(work, work_units, threads):
-        if decoded is None:
-            pending_meta.extend((r.id, {"error": payload}) for r in unit)
-            summary.errors.extend((r.path, payload) for r in unit)
-            summary.failed += len(unit)
-        else:
+    for unit, (decoded, payload, failed) in ordered_map(work, work_units, threads):
+        pending_meta.extend((r.id, {"error": reason}) for r, reason in failed)
+        summary.errors.extend((r.path, reason) for r, reason in failed)
+        summary.failed += len(failed)
+        if decoded is not None:
+            bad = {r.id for r, _ in failed}
+            unit = [r for r in unit if r.id not in bad]
             if any(r.width is None for r in unit):
                 values = {c: getattr(decoded, c) for c in METADATA_COLUMNS}
                 pending_meta.extend((r.id, values) for r in unit)

@@ -96,3 +96,30 @@ def test_links_out_of_the_librarys_folders_are_not_followed_by_default(library_d
         reasons = {os.path.basename(p): r for p, r in summary.errors}
         assert "outside the library's folders" in reasons["backup"]
         assert "outside the library's folders" in reasons["o.png"]
+
+
+def test_a_decode_failure_of_one_file_is_not_copied_to_its_byte_identical_twin(
+        library_dir, photos, hf_home, monkeypatch):
+    save(photo(1), photos / "a.png")
+    shutil.copy(photos / "a.png", photos / "b.png")
+    from engine.scanning import scan as scan_module
+    from engine.scanning.decode import DecodeError
+
+    real_decode = scan_module.decode
+
+    def flaky(path, **kw):
+        if os.path.basename(path) == "a.png":
+            raise DecodeError("permission denied")
+        return real_decode(path, **kw)
+
+    with Library.open(library_dir) as lib:
+        lib.add_folder(photos)
+        monkeypatch.setattr(scan_module, "decode", flaky)
+        first = lib.scan(model="phash")
+        errors = {os.path.basename(r.path): r.error for r in lib.catalog.all_files()}
+        assert errors == {"a.png": "permission denied", "b.png": None} and first.failed == 1
+        monkeypatch.setattr(scan_module, "decode", real_decode)
+        lib.scan(model="phash")   # the next scan tries the failed file again
+        errors = {os.path.basename(r.path): r.error for r in lib.catalog.all_files()}
+        assert errors == {"a.png": None, "b.png": None}
+        assert len(lib.catalog.embedded_ids("phash")) == 2
