@@ -309,6 +309,18 @@ class Catalog:
         matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), dim)
         return ids, matrix.copy(), max(r[2] for r in rows)
 
+    def vectors_of(self, model: str, dim: int, ids: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, vectors) of these files' embeddings, sorted by id; files without one left out."""
+        ids, rows = sorted(set(ids)), []
+        with self.engine.connect() as conn:
+            for start in range(0, len(ids), 900):
+                rows += conn.execute(select(embeddings.c.file_id, embeddings.c.vector).where(
+                    embeddings.c.model == model, embeddings.c.dim == dim,
+                    embeddings.c.file_id.in_(ids[start:start + 900]))).all()
+        rows.sort(key=lambda r: r[0])
+        return (np.array([r[0] for r in rows], dtype=np.int64),
+                np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), dim).copy())
+
     def embedding_state(self, model: str, dim: int) -> tuple[int, int]:
         """(count, max seq) of a model's stored vectors: what an index must match."""
         with self.engine.connect() as conn:
