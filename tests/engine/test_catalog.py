@@ -37,7 +37,7 @@ def test_a_catalog_from_a_newer_app_is_refused_and_left_untouched(library_dir):
 def test_a_file_that_is_not_a_catalog_gives_a_clear_error(library_dir):
     library_dir.mkdir()
     (library_dir / CATALOG_FILE).write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(CatalogError, match="cannot be opened"):
+    with pytest.raises(CatalogError, match="is damaged .*lookalike doctor --repair"):
         Catalog(library_dir)
 
 
