@@ -51,15 +51,25 @@ class Settings:
         except (OSError, ValueError):
             # A damaged settings file must not lock the user out; defaults are safe.
             return cls()
+        if not isinstance(raw, dict):
+            return cls()
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in raw.items() if k in known and k != "schema_version"}
         return cls(**values)
 
     def save(self, library_dir: Path) -> None:
+        """Writes the fields atomically (owner-only). Keys this version does not know (a newer
+        version's, or a later field) are kept as the file holds them, and so is a newer
+        schema_version: saving never drops what another version wrote. A file that cannot be
+        read is kept aside as settings.json.damaged rather than overwritten."""
         library_dir = Path(library_dir)
-        library_dir.mkdir(parents=True, exist_ok=True)
-        data = asdict(self)
-        data["schema_version"] = SCHEMA_VERSION
+        library_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        on_disk = _read_existing(library_dir / SETTINGS_FILE)
+        known = {f.name for f in fields(self)}
+        data = {k: v for k, v in on_disk.items() if k not in known}
+        data.update(asdict(self))
+        version = on_disk.get("schema_version")
+        data["schema_version"] = max(SCHEMA_VERSION, version if isinstance(version, int) else 0)
         fd, tmp = tempfile.mkstemp(prefix=".settings-", dir=library_dir)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -73,3 +83,19 @@ class Settings:
 
     def threshold(self, model: str, tier: str, default: float) -> float:
         return float(self.thresholds.get(model, {}).get(tier, default))
+
+
+def _read_existing(path: Path) -> dict:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError):
+        raw = None
+    if isinstance(raw, dict):
+        return raw
+    try:
+        os.replace(path, path.with_name(path.name + ".damaged"))
+    except OSError:
+        pass
+    return {}
