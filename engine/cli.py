@@ -1,8 +1,9 @@
 """The `lookalike` command: a thin shell over Library, with text or JSON output.
 
-Owns: argument parsing, rendering progress on stderr (only when it is a terminal), output
-formats and exit codes (0 ok, 1 failure, 2 usage, 3 model unavailable). Errors are one
-sentence on stderr. Must not: hold engine logic; anything a script needs is in --json output.
+Owns: argument parsing, rendering progress on stderr (only when it is a terminal; waiting for a
+busy library is always said), output formats and exit codes (0 ok, 1 failure, 2 usage, 3 model
+unavailable). Errors are one sentence on stderr. Must not: hold engine logic; anything a
+script needs is in --json output.
 """
 from __future__ import annotations
 
@@ -12,8 +13,12 @@ import os
 import sys
 from typing import Optional, Sequence
 
+from . import cli_doctor
+from .catalog.backup import DATABASE_ERRORS, describe as describe_catalog_error
+from .catalog.store import CATALOG_FILE
 from .errors import LookalikeError, ModelUnavailable, UsageError
 from .jobs import CancelToken, JobCancelled, Progress
+from .lock import describe_process
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_MODEL = 0, 1, 2, 3
 
@@ -25,8 +30,17 @@ class TerminalProgress:
         self.stream = stream or sys.stderr
         self.enabled = self.stream.isatty()
         self._width = 0
+        self._waiting = ""
 
     def __call__(self, p: Progress) -> None:
+        if p.phase == "waiting":
+            # Said once, terminal or not: a command that seems stuck must say why.
+            if p.message != self._waiting:
+                self.done()
+                self.stream.write(f"lookalike: {p.message}\n")
+                self.stream.flush()
+                self._waiting = p.message
+            return
         if not self.enabled:
             return
         if p.total:
@@ -120,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     download = models_sub.add_parser("download", help="download a model from the Hugging Face hub")
     download.add_argument("name", metavar="NAME")
     _add_cleanup_commands(commands)
+    cli_doctor.add_parser(commands)
     return parser
 
 
@@ -177,6 +192,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     progress = TerminalProgress()
     cancel = CancelToken()
+    describe_process(f"lookalike {args.command}", on_wait=progress)
     try:
         return _run(args, progress, cancel)
     except ModelUnavailable as exc:
@@ -191,12 +207,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+    except DATABASE_ERRORS as exc:  # damage met mid-command, after the catalog opened
+        catalog = cli_doctor.library_dir_of(args) / CATALOG_FILE
+        return _fail(progress, describe_catalog_error(catalog, exc), EXIT_FAILURE)
+    except OSError as exc:
+        return _fail(progress, cli_doctor.os_sentence(exc), EXIT_FAILURE)
+    except Exception as exc:  # noqa: BLE001 - a bug: one line here, the traceback in the log
+        return _fail(progress, cli_doctor.report_bug(cli_doctor.library_dir_of(args), exc), EXIT_FAILURE)
     finally:
         progress.done()
 
 
 def _fail(progress: TerminalProgress, message: str, code: int) -> int:
     progress.done()
+    message = " ".join(str(message).split())  # one line, whatever the reason's text holds
     sys.stderr.write(f"lookalike: {message}\n")
     return code
 
@@ -209,6 +233,8 @@ def _run(args, progress: TerminalProgress, cancel: CancelToken) -> int:
     from . import cli_cleanup
     from .library import Library
 
+    if args.command == "doctor":  # works where Library.open cannot: a damaged catalog
+        return cli_doctor.cmd_doctor(cli_doctor.library_dir_of(args), args, progress, cancel)
     with Library.open(args.library, model_dir=args.model_dir) as library:
         if library.interrupted() and args.command not in ("recover", "undo", "history"):
             sys.stderr.write("lookalike: note: an earlier clean-up was interrupted; run `lookalike "

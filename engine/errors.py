@@ -23,3 +23,7 @@ class CatalogError(LookalikeError):
 
 class UsageError(LookalikeError):
     """The caller asked for something that makes no sense (unknown model, bad threshold)."""
+
+
+class LibraryBusy(LookalikeError):
+    """Another program kept writing the library for longer than this one would wait."""

@@ -24,6 +24,7 @@ from .index.pairs import PairCache, rescored
 from .index.sync import save_if_unsaved, synced_index
 from .index.vectors import IndexCorrupt, VectorIndex
 from .jobs import CancelToken, ProgressCallback
+from .lock import WriterLock
 from .library_cleanup import CleanupMixin
 from .library_search import SearchMixin
 from .results import DuplicateFile, DuplicateGroup, Folder, ModelInfo, Photo
@@ -42,7 +43,8 @@ class Library(SearchMixin, CleanupMixin):
         self.ledger = Ledger(catalog.engine)
         self.settings = settings
         self._model_dir_override = model_dir
-        self._write_lock = threading.RLock()
+        # Whoever writes the library holds it: one writer across threads and processes.
+        self._write_lock = WriterLock(path, timeout=settings.writer_wait)
         # Held while an index is synced or queried: a scan adding vectors to a FAISS index
         # while a reader searches it would be undefined behaviour.
         self._index_lock = threading.RLock()
@@ -75,6 +77,12 @@ class Library(SearchMixin, CleanupMixin):
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    def writing(self, on_progress: Optional[ProgressCallback] = None,
+                cancel: Optional[CancelToken] = None):
+        """Holds the library for a write (waiting, with "waiting" progress reports, while
+        another program writes it); reentrant."""
+        return self._write_lock.hold(on_progress, cancel)
 
     @property
     def model_dir(self) -> Optional[str]:
@@ -213,7 +221,7 @@ class Library(SearchMixin, CleanupMixin):
                 embedders.append(self.embedder(TEXT_MODEL, device))
             except ModelUnavailable as exc:
                 notes.append(f"text search is off: {exc}")
-        with self._write_lock:
+        with self.writing(on_progress, cancel):
             roots = [(f.id, f.path) for f in self.catalog.folders()]
             scopes = scopes_for(changed, roots) if changed is not None else None
             summary = run_scan(self.catalog, roots, [str(self.path)], embedders,

@@ -72,7 +72,9 @@ class CleanupMixin:
             self.ledger.save_preset(name, keep.validate(rules))
 
     def delete_preset(self, name: str) -> None:
-        if not self.ledger.delete_preset(name):
+        with self._write_lock:
+            deleted = self.ledger.delete_preset(name)
+        if not deleted:
             raise UsageError(f"There is no saved preset named {name!r}.")
 
     def preset(self, name: Optional[str]) -> list:
@@ -160,7 +162,7 @@ class CleanupMixin:
 
     def clean(self, plan: actions.CleanPlan, on_progress: Optional[ProgressCallback] = None,
               cancel: Optional[CancelToken] = None) -> actions.BatchReport:
-        with self._write_lock:
+        with self.writing(on_progress, cancel):
             self._refuse_if_interrupted()
             report = actions.run(plan, self.ledger, on_progress, cancel)
             if plan.action != "hardlink":
@@ -179,8 +181,9 @@ class CleanupMixin:
 
     def undo(self, on_progress: Optional[ProgressCallback] = None,
              cancel: Optional[CancelToken] = None) -> actions.BatchReport:
-        """Restores the last finished batch (an interrupted one is rolled back instead)."""
-        with self._write_lock:
+        """Restores the last finished batch (an interrupted one is rolled back instead).
+        Under the writer lock a 'running' batch is a crashed one: a live clean-up holds it."""
+        with self.writing(on_progress, cancel):
             interrupted = self.ledger.batches(["running"])
             if interrupted:
                 return self.recover("rollback", on_progress, cancel)
@@ -190,6 +193,10 @@ class CleanupMixin:
             return actions.undo(self.ledger, done[0], on_progress, cancel)
 
     def interrupted(self) -> list[Batch]:
+        """Batches a crash left unfinished; none while another program writes the library
+        (its batch may be live)."""
+        if self._write_lock.held_elsewhere():
+            return []
         return self.ledger.batches(["running"])
 
     def recover(self, mode: str, on_progress: Optional[ProgressCallback] = None,
@@ -197,7 +204,7 @@ class CleanupMixin:
         """Finishes ('complete') or undoes ('rollback') a batch a crash interrupted."""
         if mode not in ("complete", "rollback"):
             raise UsageError("Recover with complete or rollback.")
-        with self._write_lock:
+        with self.writing(on_progress, cancel):
             batches = self.ledger.batches(["running"])
             if not batches:
                 raise LookalikeError("No clean-up was interrupted.")
