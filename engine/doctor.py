@@ -24,7 +24,7 @@ from .jobs import CancelToken, ProgressCallback
 @dataclass
 class Health:
     library: str
-    catalog: str                    # ok | damaged | missing | newer | none (no library yet)
+    catalog: str                    # ok | damaged | missing | unreadable | newer | none
     catalog_problem: Optional[str] = None
     schema_version: Optional[int] = None
     indexes: dict = field(default_factory=dict)   # path -> ok | damaged
@@ -56,9 +56,12 @@ def check(library_dir: Path) -> Health:
         health.catalog = "none"
     elif present:
         health.schema_version = backup.schema_version(path)
-        problem = backup.check(path, full=True)
-        if problem is not None:
+        state, problem = backup.inspect(path, full=True)
+        if state == "damaged":
             health.catalog, health.catalog_problem = "damaged", backup.damaged_sentence(path, problem)
+        elif state == "unreadable":
+            health.catalog = "unreadable"
+            health.catalog_problem = backup.describe(path, OSError(problem))
         elif (health.schema_version or 0) > LATEST:
             health.catalog = "newer"
             health.catalog_problem = (f"The catalog {path} was written by a newer Lookalike "
@@ -89,13 +92,13 @@ def repair(library_dir: Path, model_dir: Optional[str] = None,
             notes.append("Nothing could be recovered; add your folders again with `lookalike add`.")
         for index_file in _index_files(library_dir):  # its ids may no longer match the catalog
             _remove_derived(index_file)
-    elif before.catalog == "newer":
+    elif before.catalog in ("newer", "unreadable"):
         notes.append(before.catalog_problem)
     for index_file, state in before.indexes.items():
         if state == "damaged" and Path(index_file).exists():
             _remove_derived(Path(index_file))
             repaired.append(f"Removed the damaged index {index_file}; it is rebuilt from the catalog.")
-    if before.catalog != "newer":
+    if before.catalog not in ("newer", "unreadable"):
         notes += _rescan(library_dir, model_dir, on_progress, cancel)
     after = check(library_dir)
     after.repaired, after.notes, after.repair = repaired, notes, details

@@ -58,10 +58,25 @@ class Library(SearchMixin, CleanupMixin):
         """Opens (creating if needed) the library at `path`, default: the per-user data dir."""
         folder = Path(path).expanduser() if path else default_library_dir()
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            folder = folder.resolve()
         except OSError as exc:
             raise LookalikeError(f"The library folder {folder} cannot be created ({exc.strerror}).") from exc
-        return cls(folder.resolve(), Catalog(folder), Settings.load(folder), model_dir)
+        catalog = Catalog(folder)
+        try:
+            if catalog.backup_due():
+                catalog.backup(required=False)  # daily; a full disk must not stop reading
+            settings = Settings.load(folder)
+        except BaseException:
+            catalog.close()
+            raise
+        return cls(folder, catalog, settings, model_dir)
+
+    def _backup_catalog(self, why: str) -> None:
+        """A checked backup of the catalog's user data before a change to the user's files
+        (`why` names it); a damaged catalog or a full disk stops that change."""
+        with self._write_lock:
+            self.catalog.backup(required=True, why=why)
 
     def close(self) -> None:
         with self._index_lock:

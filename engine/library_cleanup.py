@@ -164,6 +164,7 @@ class CleanupMixin:
               cancel: Optional[CancelToken] = None) -> actions.BatchReport:
         with self.writing(on_progress, cancel):
             self._refuse_if_interrupted()
+            self._backup_catalog("before clean-up")
             report = actions.run(plan, self.ledger, on_progress, cancel)
             if plan.action != "hardlink":
                 gone = [self.catalog.file_by_path(p) for p in report.done]

@@ -45,7 +45,7 @@ def describe(path: Path, exc: BaseException) -> str:
     """One sentence for a database error met while using the catalog at `path`."""
     why = reason(exc)
     low = why.lower()
-    if "disk is full" in low or "no space" in low:
+    if "disk is full" in low or "no space" in low or ("disk i/o" in low and _full(path)):
         return f"The disk holding the catalog {path} is full ({why}); free some space and try again."
     if "locked" in low or "busy" in low:
         return f"The catalog {path} is busy ({why}); another program is writing to it, try again."
@@ -53,6 +53,14 @@ def describe(path: Path, exc: BaseException) -> str:
         return (f"The catalog {path} cannot be read or written ({why}); check the library "
                 f"folder's permissions and disk.")
     return damaged_sentence(path, why)
+
+
+def _full(path: Path) -> bool:
+    try:
+        st = os.statvfs(path.parent)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < 1 << 20
 
 
 # -- private files -----------------------------------------------------------------------------
@@ -152,18 +160,25 @@ def _alive(pid: int) -> bool:
 # -- checks ------------------------------------------------------------------------------------
 def check(path: Path, full: bool = False) -> Optional[str]:
     """None when the SQLite file at `path` passes quick_check (integrity_check when `full`),
-    else the first problem found."""
+    else the first problem found (damage, or why it could not be read)."""
+    return inspect(path, full)[1]
+
+
+def inspect(path: Path, full: bool = False) -> tuple[str, Optional[str]]:
+    """("ok", None), ("damaged", problem) or ("unreadable", reason): a full disk or a
+    permission problem is not damage, and no repair should be tried for it."""
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=15)
+        try:
+            rows = conn.execute("PRAGMA integrity_check" if full else "PRAGMA quick_check").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.OperationalError as exc:
+        return "unreadable", reason(exc)
     except sqlite3.Error as exc:
-        return reason(exc)
-    try:
-        rows = conn.execute("PRAGMA integrity_check" if full else "PRAGMA quick_check").fetchall()
-    except sqlite3.Error as exc:
-        return reason(exc)
-    finally:
-        conn.close()
-    return first_problem(rows)
+        return "damaged", reason(exc)
+    problem = first_problem(rows)
+    return ("ok", None) if problem is None else ("damaged", problem)
 
 
 def first_problem(rows) -> Optional[str]:
