@@ -10,6 +10,7 @@ import os
 from typing import Optional, Sequence
 
 from .actions import cleanup as actions
+from .actions import recovery
 from .catalog.ledger import Batch
 from .dedup import keep
 from .errors import LookalikeError, UsageError
@@ -191,7 +192,7 @@ class CleanupMixin:
             done = self.ledger.batches(["done"])
             if not done:
                 raise LookalikeError("There is nothing to undo.")
-            return actions.undo(self.ledger, done[0], on_progress, cancel)
+            return recovery.undo(self.ledger, done[0], on_progress, cancel)
 
     def interrupted(self) -> list[Batch]:
         """Batches a crash left unfinished; none while another program writes the library
@@ -210,10 +211,13 @@ class CleanupMixin:
             if not batches:
                 raise LookalikeError("No clean-up was interrupted.")
             batch = batches[0]
-            actions.resolve_interrupted(self.ledger, batch)
+            notes = recovery.resolve_interrupted(self.ledger, batch)
             if mode == "complete":
-                return actions.complete(self.ledger, batch, on_progress, cancel)
-            return actions.undo(self.ledger, batch, on_progress, cancel, final_state="rolled_back")
+                report = recovery.complete(self.ledger, batch, on_progress, cancel)
+            else:
+                report = recovery.undo(self.ledger, batch, on_progress, cancel, final_state="rolled_back")
+            report.notes[:0] = notes
+            return report
 
     def _refuse_if_interrupted(self) -> None:
         if self.ledger.batches(["running"]):

@@ -1,23 +1,22 @@
-"""Clean-up batches: plan, run, undo and recover trash / move / hardlink actions.
+"""Clean-up batches: plan and run trash / move / hardlink actions (recovery.py undoes them).
 
 Owns: which marked files may really be touched (never a reference file, never a group's last
 file, hardlinks only onto byte-identical keepers on the same filesystem), the journal protocol
 (every entry written before the batch runs, updated after each file), re-checking size and
-hash right before touching a file, and undo with hash verification. A crash leaves the batch
-"running"; `resolve_interrupted` works out what really happened from the disk. Must not: run
+hash right before touching a file, and moves across filesystems that copy, verify, then
+remove. A crash leaves the batch "running"; recovery.py works out what happened from the disk. Must not: run
 SQL (the Ledger does) or pick keepers (dedup/keep.py does).
 """
 from __future__ import annotations
 
+import errno
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
 from ..jobs import CancelToken, ProgressCallback, Reporter
 from ..scanning.fingerprint import content_hash
-from . import trash
+from . import copying, trash
 
 ACTIONS = ("trash", "move", "hardlink")
 
@@ -50,6 +49,7 @@ class BatchReport:
     done: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     bytes_freed: int = 0
+    notes: list[tuple[str, str]] = field(default_factory=list)  # found, reported, left alone
 
 
 def _between_steps(entry_path: str) -> None:
@@ -199,88 +199,10 @@ def _move_verified(source: str, destination: str, digest: str) -> None:
         os.rename(source, destination)
         return
     except OSError as exc:
-        if exc.errno != 18:  # EXDEV: another filesystem, so copy, verify, then remove
+        if exc.errno != errno.EXDEV:  # another filesystem: copy, verify, then remove
             raise
-    shutil.copy2(source, destination)
-    if content_hash(destination) != digest:
-        os.unlink(destination)
-        raise OSError("the copy did not verify; the original was left in place")
-    os.unlink(source)
-
-
-def undo(ledger, batch, on_progress=None, cancel=None, final_state: str = "undone") -> BatchReport:
-    """Puts every file of a batch back, verifying each one's hash; the journal records each."""
-    report = BatchReport(batch.id, batch.action)
-    entries = [e for e in ledger.entries(batch.id) if e.state == "done"]
-    reporter = Reporter("restoring", len(entries), on_progress, cancel)
-    for entry in reversed(entries):
-        try:
-            _restore(batch.action, entry)
-        except OSError as exc:
-            ledger.update_entry(entry.id, "done", error=f"undo failed: {_why(exc)}")
-            report.skipped.append((entry.path, _why(exc)))
-        else:
-            ledger.update_entry(entry.id, "undone")
-            report.done.append(entry.path)
-        reporter.advance()
-    if not report.skipped:
-        ledger.finish_batch(batch.id, final_state)
-    return report
-
-
-def _restore(action: str, entry) -> None:
-    if action == "hardlink":
-        fd, tmp = tempfile.mkstemp(prefix=".lookalike-restore-", dir=os.path.dirname(entry.path))
-        os.close(fd)
-        try:
-            shutil.copyfile(entry.path, tmp)  # a fresh copy of the bytes, its own inode again
-            if content_hash(tmp) != entry.content_hash:
-                raise OSError("the kept file no longer holds the same bytes; not restored")
-            os.utime(tmp, ns=(entry.mtime_ns, entry.mtime_ns))
-            os.replace(tmp, entry.path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        return
-    where = entry.destination
-    if not where or not os.path.lexists(where):
-        raise OSError("not found in the trash; restore it from the system Trash by hand"
-                      if action == "trash" else f"{where} is gone")
-    if content_hash(where) != entry.content_hash:
-        raise OSError(f"{where} no longer holds the same bytes; not restored")
-    if action == "trash":
-        trash.restore(where, entry.path)
-    else:
-        if os.path.lexists(entry.path):
-            raise FileExistsError(f"something else is now at {entry.path}")
-        os.makedirs(os.path.dirname(entry.path), exist_ok=True)
-        _move_verified(where, entry.path, entry.content_hash)
-
-
-def resolve_interrupted(ledger, batch) -> None:
-    """After a crash: entries still 'planned' whose action did happen are marked done."""
-    for entry in ledger.entries(batch.id):
-        if entry.state != "planned":
-            continue
-        happened, where = False, None
-        if batch.action == "trash" and not os.path.lexists(entry.path):
-            where = trash.find(entry.path)
-            happened = where is not None
-        elif batch.action == "move" and not os.path.lexists(entry.path):
-            where = entry.destination
-            happened = bool(where) and os.path.exists(where)
-        elif batch.action == "hardlink" and entry.keeper and os.path.exists(entry.path):
-            happened = os.path.samefile(entry.path, entry.keeper)
-            where = entry.keeper
-        if happened:
-            ledger.update_entry(entry.id, "done", destination=where)
-
-
-def complete(ledger, batch, on_progress=None, cancel=None) -> BatchReport:
-    report = BatchReport(batch.id, batch.action)
-    _run_entries(ledger, batch.id, batch.action, ledger.entries(batch.id), report, on_progress, cancel)
-    ledger.finish_batch(batch.id, "done")
-    return report
+    copying.copy_verified(source, destination, digest)
+    os.unlink(source)  # only once the copy holds the same bytes under its final name
 
 
 def _why(exc: OSError) -> str:

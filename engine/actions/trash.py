@@ -107,6 +107,29 @@ def find(original: str) -> Optional[str]:
     return best[1]
 
 
+def drop_orphan_infos(original: str) -> list[str]:
+    """Removes the .trashinfo files recorded for `original` whose trashed file does not exist
+    (a crash between writing the info and moving the file, or between restoring the file and
+    dropping its info). An info without its file restores nothing, so nothing is lost."""
+    if not sys.platform.startswith("linux"):
+        return []
+    dropped = []
+    for trash, root in _trash_dirs(original):
+        info_dir = trash / "info"
+        if not info_dir.is_dir():
+            continue
+        for info in info_dir.glob("*.trashinfo"):
+            path, _when = _read_info(info)
+            if path is None:
+                continue
+            full = path if os.path.isabs(path) or root is None else os.path.join(root, path)
+            trashed = trash / "files" / info.name[: -len(".trashinfo")]
+            if os.path.normpath(full) == os.path.normpath(original) and not os.path.lexists(trashed):
+                info.unlink(missing_ok=True)
+                dropped.append(str(info))
+    return dropped
+
+
 def _read_info(info: Path) -> tuple[Optional[str], str]:
     path, when = None, ""
     try:
