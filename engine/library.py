@@ -16,6 +16,7 @@ from typing import Iterable, Optional, Sequence
 from .catalog.ledger import Ledger
 from .catalog.store import Catalog, FileRecord
 from .dedup.groups import group as group_files
+from .dedup.names import collapse as one_per_file
 from .embedding import loader
 from .embedding.base import Embedder
 from .embedding.registry import MODELS, TEXT_MODEL, spec
@@ -295,7 +296,7 @@ class Library(SearchMixin, CleanupMixin):
             raise UsageError("A threshold is a cosine similarity between -1 and 1.")
         if tier == "exact":
             groups = [self._exact_group(records) for records in self.catalog.hash_groups()]
-            return sorted(groups, key=_group_order)
+            return sorted((g for g in groups if len(g.files) > 1), key=_group_order)
         name = self.resolve_model_name(model)
         limits = self.thresholds(name)
         loosest = "similar" if tier in ("similar", "all") else "near"
@@ -326,8 +327,9 @@ class Library(SearchMixin, CleanupMixin):
             from .pair_checking import verified
 
             pairs = verified(self.catalog, records, pairs, limits["near"], on_progress, cancel)
-        refs = self._references()
-        raw = group_files([(r.id, r.content_hash) for r in records.values()], pairs,
+        refs, roots = self._references(), [f.path for f in self.catalog.folders()]
+        files, names = one_per_file(list(records.values()))   # hardlinked names: one photo
+        raw = group_files([(r.id, r.content_hash) for r in files], names.pairs(pairs),
                           near=limits["near"], similar=limits["similar"] if loosest == "similar" else None)
         groups = []
         for g in raw:
@@ -335,8 +337,9 @@ class Library(SearchMixin, CleanupMixin):
             # Show the embedding's own cosine; grouping may have used a demoted score.
             shown = [cosine.get((min(anchor, m.file_id), max(anchor, m.file_id)), m.similarity)
                      if m.match not in ("reference", "exact") else m.similarity for m in g.members]
-            groups.append(DuplicateGroup(g.tier, tuple(_dup_file(records[m.file_id], round(s, 4), m.match, refs)
-                                                       for m, s in zip(g.members, shown))))
+            groups.append(DuplicateGroup(g.tier, tuple(
+                _dup_file(records[m.file_id], round(s, 4), m.match, refs, names.of(m.file_id), roots)
+                for m, s in zip(g.members, shown))))
         return sorted(groups, key=_group_order)
 
     def _pairs(self, model: str, index: VectorIndex, threshold: float) -> list[tuple[int, int, float]]:
@@ -352,9 +355,11 @@ class Library(SearchMixin, CleanupMixin):
         return cache.pairs(threshold)
 
     def _exact_group(self, records: Sequence[FileRecord]) -> DuplicateGroup:
-        refs = self._references()
-        return DuplicateGroup("exact", tuple(_dup_file(r, 1.0, "exact" if i else "reference", refs)
-                                             for i, r in enumerate(records)))
+        refs, roots = self._references(), [f.path for f in self.catalog.folders()]
+        files, names = one_per_file(records)
+        return DuplicateGroup("exact", tuple(_dup_file(r, 1.0, "exact" if i else "reference", refs,
+                                                       names.of(r.id), roots)
+                                             for i, r in enumerate(files)))
 
 
 def _damaged_vectors(model: str, exc: IndexCorrupt) -> LookalikeError:
@@ -371,11 +376,17 @@ def _photo(r: FileRecord) -> Photo:
     return Photo(r.id, r.path, r.width, r.height, r.size, r.format, r.taken_at, r.content_hash, r.error)
 
 
-def _dup_file(record: FileRecord, similarity: float, match: str, refs: Sequence[str]) -> DuplicateFile:
-    reference = any(_inside(record.path, r) for r in refs)
+def _dup_file(record: FileRecord, similarity: float, match: str, refs: Sequence[str],
+              others: Sequence[FileRecord] = (), roots: Optional[Sequence[str]] = None) -> DuplicateFile:
+    """`others`: the other names of this file; `roots`: the library's folders, against which
+    the file's real path is checked (a followed link can lead out of them)."""
+    paths = [record.path, *(o.path for o in others)]
+    reference = any(_inside(p, r) for p in paths for r in refs)
+    outside = roots is not None and not any(_inside(os.path.realpath(p), r) for p in paths for r in roots)
     return DuplicateFile(record.id, record.path, similarity, match, record.width, record.height,
                          record.size, record.format, record.taken_at, record.camera,
-                         record.exif_fields, record.has_gps, reference, record.content_hash)
+                         record.exif_fields, record.has_gps, reference, record.content_hash,
+                         tuple(o.path for o in others), tuple(o.id for o in others), outside)
 
 
 def _group_order(group: DuplicateGroup):

@@ -159,7 +159,8 @@ class CleanupMixin:
         pairs = self.proposals(preset, tier, threshold)
         groups = [g for g, _ in pairs]
         keepers = {i: p.keeper for i, (_, p) in enumerate(pairs)}
-        return actions.plan(groups, marks, keepers, action, target, [f.path for f in self.folders()])
+        return actions.plan(groups, marks, keepers, action, target, [f.path for f in self.folders()],
+                            references=self._references())
 
     def clean(self, plan: actions.CleanPlan, on_progress: Optional[ProgressCallback] = None,
               cancel: Optional[CancelToken] = None) -> actions.BatchReport:

@@ -45,6 +45,17 @@ class DuplicateFile:
     has_gps: Optional[bool] = None
     reference: bool = False    # in a reference folder: never proposed for removal, never touched
     content_hash: Optional[str] = None
+    # Other names of this very file (hardlinks): one photo, so never offered against each other;
+    # removing the photo removes every name.
+    other_names: tuple[str, ...] = ()
+    other_ids: tuple[int, ...] = ()
+    # Its real file lies outside the library's folders (reached through a followed link):
+    # never touched, and never the copy a group keeps in place of one inside.
+    outside: bool = False
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.path, *self.other_names)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
@@ -28,6 +29,9 @@ class PlannedItem:
     content_hash: str
     keeper: Optional[str]      # the file kept in its group (the hardlink target)
     destination: Optional[str] = None
+    keeper_hash: Optional[str] = None   # the keeper as planned: re-checked before each file
+    keeper_size: Optional[int] = None
+    counted: bool = True       # False for the other names of a hardlinked file: one file's bytes
 
 
 @dataclass
@@ -39,7 +43,7 @@ class CleanPlan:
 
     @property
     def bytes_freed(self) -> int:
-        return sum(i.size for i in self.items)
+        return sum(i.size for i in self.items if i.counted)
 
 
 @dataclass
@@ -58,21 +62,29 @@ def _between_steps(entry_path: str) -> None:
 
 
 def plan(groups: Sequence, marks: dict[int, str], keepers: dict[int, object], action: str,
-         target: Optional[str], roots: Sequence[str]) -> CleanPlan:
-    """`groups`: DuplicateGroups; `keepers`: group index -> proposed keeper (DuplicateFile)."""
+         target: Optional[str], roots: Sequence[str], references: Sequence[str] = ()) -> CleanPlan:
+    """`groups`: DuplicateGroups; `keepers`: group index -> proposed keeper (DuplicateFile).
+    Decided on real files, whatever the catalog says: a file is touched only when each of its
+    names is a regular file (never a symlink) whose real path lies inside the library's folders
+    (`roots`) and outside every reference folder; a group always keeps one such file; removing
+    a hardlinked file removes every name of it."""
     result = CleanPlan(action, target)
     planned_dest: set[str] = set()
+    places = _Places(roots, references)
     for index, group in enumerate(groups):
-        chosen = [f for f in group.files if marks.get(f.file_id) == "remove"]
-        if not chosen:
-            continue
-        for f in [f for f in chosen if f.reference]:
-            result.skipped.append((f.path, "in a reference folder: never touched"))
-        chosen = [f for f in chosen if not f.reference]
-        survivors = [f for f in group.files if f not in chosen]
-        kept = [f for f in survivors if marks.get(f.file_id) == "keep"] or survivors
+        chosen = []
+        for f in (f for f in group.files if _mark_of(f, marks) == "remove"):
+            why = "in a reference folder: never touched" if f.reference else places.untouchable(f)
+            if why:
+                result.skipped.append((f.path, why))
+            else:
+                chosen.append(f)
+        survivors = [f for f in group.files if f not in chosen and places.can_keep(f)]
+        kept = [f for f in survivors if _mark_of(f, marks) == "keep"] or survivors
         if not kept:
-            last = keepers[index]
+            if not chosen:
+                continue
+            last = keepers[index] if keepers[index] in chosen else chosen[0]
             chosen = [f for f in chosen if f is not last]
             result.skipped.append((last.path, "kept: a group never loses its last file"))
             kept = [last]
@@ -87,13 +99,63 @@ def plan(groups: Sequence, marks: dict[int, str], keepers: dict[int, object], ac
                     result.skipped.append((f.path, "on another filesystem than the kept file; "
                                                    "hardlinks cannot cross filesystems"))
                     continue
-            destination = _move_destination(f.path, target, roots, planned_dest) if action == "move" else None
-            result.items.append(PlannedItem(f.path, f.bytes, f.content_hash, keeper.path, destination))
-    grouped = {f.file_id for g in groups for f in g.files}
+            for name in _names(f):
+                destination = _move_destination(name, target, roots, planned_dest) if action == "move" else None
+                result.items.append(PlannedItem(name, f.bytes, f.content_hash, keeper.path, destination,
+                                                keeper.content_hash, keeper.bytes, counted=name == f.path))
+    grouped = {i for g in groups for f in g.files for i in (f.file_id, *getattr(f, "other_ids", ()))}
     for file_id, mark in marks.items():
         if mark == "remove" and file_id not in grouped:
             result.skipped.append((f"file #{file_id}", "marked for removal but no longer in a duplicate group"))
     return result
+
+
+def _names(f) -> tuple[str, ...]:
+    return (f.path, *getattr(f, "other_names", ()))
+
+
+def _mark_of(f, marks: dict[int, str]) -> Optional[str]:
+    """A file's mark, set on any of its names."""
+    for file_id in (f.file_id, *getattr(f, "other_ids", ())):
+        if file_id in marks:
+            return marks[file_id]
+    return None
+
+
+class _Places:
+    """The library's folders and reference folders, compared by real path."""
+
+    def __init__(self, roots: Sequence[str], references: Sequence[str]) -> None:
+        self.roots = [os.path.realpath(r) for r in roots]
+        self.references = [os.path.realpath(r) for r in references]
+
+    @staticmethod
+    def _inside(path: str, folders: Sequence[str]) -> bool:
+        return any(path == f or path.startswith(f.rstrip(os.sep) + os.sep) for f in folders)
+
+    def _problem(self, name: str) -> Optional[str]:
+        try:
+            info = os.lstat(name)
+        except OSError:
+            return "vanished since the scan"
+        if stat.S_ISLNK(info.st_mode):
+            return "a symbolic link, not the photo itself: never touched"
+        if not stat.S_ISREG(info.st_mode):
+            return "not a regular file: never touched"
+        real = os.path.realpath(name)
+        if not self._inside(real, self.roots):
+            return f"its real file {real} lies outside the library's folders: never touched"
+        if self._inside(real, self.references):
+            return "in a reference folder: never touched"
+        return None
+
+    def untouchable(self, f) -> Optional[str]:
+        """Why no name of this file may be touched, or None."""
+        return next((why for why in map(self._problem, _names(f)) if why), None)
+
+    def can_keep(self, f) -> bool:
+        """A copy the library really holds: some name of it is a regular file inside its folders."""
+        return any(self._problem(n) in (None, "in a reference folder: never touched") for n in _names(f))
 
 
 def _same_filesystem(a: str, b: str) -> bool:
@@ -129,7 +191,8 @@ def run(plan_: CleanPlan, ledger, on_progress: Optional[ProgressCallback] = None
             continue
         entries.append({"path": item.path, "size": item.size, "mtime_ns": mtime,
                         "content_hash": item.content_hash, "keeper": item.keeper,
-                        "destination": item.destination})
+                        "destination": item.destination, "keeper_hash": item.keeper_hash,
+                        "keeper_size": item.keeper_size})
     if not entries:
         return report
     report.batch_id = ledger.start_batch(plan_.action, plan_.target, entries)
@@ -164,16 +227,35 @@ def _run_entries(ledger, batch_id, action, entries, report, on_progress, cancel)
 
 
 def _changed(entry) -> Optional[str]:
-    """Re-checks a file right before touching it: same size, same bytes as when scanned."""
+    """Re-checks a file right before touching it: a regular file with the same size and bytes
+    as when scanned, and (in every mode) its keeper still a regular file, another file than
+    this one, holding the bytes it was planned with: removing the copies of a picture whose
+    keeper was overwritten or replaced by a link would lose that picture."""
     try:
-        if os.stat(entry.path).st_size != entry.size or content_hash(entry.path) != entry.content_hash:
+        info = os.lstat(entry.path)
+        if not stat.S_ISREG(info.st_mode):
+            return "no longer a regular file (a link or something else is in its place); skipped"
+        if info.st_size != entry.size or content_hash(entry.path) != entry.content_hash:
             return "changed since the scan; skipped (scan again to review it)"
-        if entry.keeper and entry.keeper != entry.path and not os.path.exists(entry.keeper):
-            return f"the kept file {entry.keeper} is gone; skipped"
     except FileNotFoundError:
         return "vanished since the scan"
     except OSError as exc:
         return _why(exc)
+    if not entry.keeper or entry.keeper == entry.path:
+        return None
+    try:
+        kept = os.lstat(entry.keeper)
+        if not stat.S_ISREG(kept.st_mode):
+            return f"the kept file {entry.keeper} is no longer a regular file; skipped"
+        if os.path.samestat(kept, info):
+            return f"the same file as the kept {entry.keeper} (another name of it); nothing to do"
+        digest, size = getattr(entry, "keeper_hash", None), getattr(entry, "keeper_size", None)
+        if digest is not None and (kept.st_size != size or content_hash(entry.keeper) != digest):
+            return f"the kept file {entry.keeper} changed since the scan; skipped (scan again to review it)"
+    except FileNotFoundError:
+        return f"the kept file {entry.keeper} is gone; skipped"
+    except OSError as exc:
+        return f"the kept file {entry.keeper} cannot be checked ({_why(exc)}); skipped"
     return None
 
 
@@ -188,6 +270,8 @@ def _perform(action: str, entry) -> Optional[str]:
         return entry.destination
     if content_hash(entry.keeper) != entry.content_hash:
         raise OSError(f"the kept file {entry.keeper} changed; no hardlink made")
+    if not all(stat.S_ISREG(os.lstat(p).st_mode) for p in (entry.keeper, entry.path)):
+        raise OSError("only a regular file is linked onto a regular file; no hardlink made")
     tmp = os.path.join(os.path.dirname(entry.path), f".lookalike-link-{os.getpid()}-{entry.id}")
     os.link(entry.keeper, tmp)
     os.replace(tmp, entry.path)  # atomic: the path always holds the photo's bytes

@@ -144,14 +144,23 @@ def propose(files: Sequence, rules: list, is_reference: Callable[[str], bool]) -
 
     ranked = sorted(files, key=lambda f: f.path)
     ranked.sort(key=chain_key, reverse=True)
-    protected = tuple(f for f in ranked if is_reference(f.path))
-    keeper = protected[0] if protected else ranked[0]
+    def in_reference(f) -> bool:   # any name of it (hardlinks) in a reference folder
+        return any(is_reference(p) for p in getattr(f, "names", (f.path,)))
+
+    def outside(f) -> bool:        # a followed link out of the library: never kept in its place
+        return bool(getattr(f, "outside", False))
+
+    protected = tuple(f for f in ranked if in_reference(f))
+    inside = [f for f in ranked if not outside(f)]
+    keeper = protected[0] if protected else (inside or ranked)[0]
     others = [f for f in ranked if f is not keeper]
-    remove = tuple(f for f in others if not is_reference(f.path))
+    remove = tuple(f for f in others if not in_reference(f) and not outside(f))
     if protected:
         reason = f"kept: it is in a reference folder"
     elif not others:
         reason = "kept: the only file"
+    elif keeper is not ranked[0]:
+        reason = "kept: the preferred copy lies outside the library's folders"
     else:
         reason = _reason(keeper, others[0], rules)
     return Proposal(keeper, remove, protected, reason)

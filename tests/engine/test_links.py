@@ -98,6 +98,119 @@ def test_links_out_of_the_librarys_folders_are_not_followed_by_default(library_d
         assert "outside the library's folders" in reasons["o.png"]
 
 
+def test_followed_links_out_of_the_library_are_never_cleaned_nor_kept_in_place_of_a_library_copy(
+        library_dir, tmp_path, photos, hf_home):
+    outside = tmp_path / "elsewhere"
+    save(photo(3), outside / "o.png")
+    shutil.copy(outside / "o.png", photos / "o copy.png")     # the library's only copy
+    save(photo(4), outside / "p.png")
+    os.symlink(outside, photos / "b")
+    with Library.open(library_dir) as lib:
+        lib.settings.follow_external_links = True
+        lib.add_folder(photos)
+        lib.scan(model="phash")
+        assert len(lib.catalog.all_files()) == 3
+        lib.mark_proposals()
+        assert "remove" not in lib.marks().values()   # the library's copy is kept, the outside one left
+        # Whatever the marks say, a file whose real path is outside is never touched, and the
+        # library's only copy is not given up for it.
+        linked, copy = (lib.catalog.file_by_path(str(p)) for p in (photos / "b" / "o.png", photos / "o copy.png"))
+        lib.set_marks([(linked.id, "remove"), (copy.id, "keep")])
+        forced = lib.plan_clean("trash")
+        assert forced.items == [] and "outside the library's folders" in dict(forced.skipped)[linked.path]
+        lib.set_marks([(linked.id, "keep"), (copy.id, "remove")])
+        forced = lib.plan_clean("trash")
+        assert forced.items == [] and "last file" in dict(forced.skipped)[copy.path]
+    assert (outside / "o.png").is_file() and (outside / "p.png").is_file()
+    assert (photos / "o copy.png").is_file()
+
+
+def test_hardlinked_names_are_one_photo_never_offered_against_each_other(library_dir, photos, hf_home):
+    save(photo(1), photos / "a.png")
+    os.link(photos / "a.png", photos / "b.png")
+    with Library.open(library_dir) as lib:
+        lib.add_folder(photos)
+        lib.scan(model="phash")
+        assert lib.duplicates(tier="near", model="phash") == []
+        assert lib.duplicates(tier="exact") == []
+
+
+def test_a_hardlinked_photo_shows_its_other_names_and_counts_its_bytes_once(library_dir, photos, hf_home):
+    save(photo(1), photos / "a.png")
+    os.link(photos / "a.png", photos / "b.png")
+    shutil.copy(photos / "a.png", photos / "copy of a.png")
+    size = (photos / "a.png").stat().st_size
+    with Library.open(library_dir) as lib:
+        lib.add_folder(photos)
+        lib.scan(model="phash")
+        for tier in ("exact", "near"):
+            [group] = lib.duplicates(tier=tier, model="phash")
+            assert len(group.files) == 2 and group.reclaimable_bytes == size
+            linked = next(f for f in group.files if f.other_names)
+            assert {os.path.basename(linked.path), *map(os.path.basename, linked.other_names)} == {"a.png", "b.png"}
+            assert "other_names" in group.to_dict()["files"][0]
+        # Removing the linked photo removes every name of it, so the space is really freed.
+        lib.mark([photos / "copy of a.png"], "keep")
+        lib.mark([linked.path], "remove")
+        plan = lib.plan_clean("trash")
+        assert sorted(os.path.basename(i.path) for i in plan.items) == ["a.png", "b.png"]
+        assert plan.bytes_freed == size
+        lib.clean(plan)
+    assert not (photos / "a.png").exists() and not (photos / "b.png").exists()
+    assert (photos / "copy of a.png").is_file()
+
+
+def _byte_copies(lib, photos):
+    save(photo(1), photos / "castle.png")
+    shutil.copy(photos / "castle.png", photos / "b.png")
+    lib.add_folder(photos)
+    lib.scan(model="phash")
+    lib.mark_proposals()
+    assert lib.marks()[lib.catalog.file_by_path(str(photos / "b.png")).id] == "keep"
+
+
+def test_a_keeper_overwritten_after_the_scan_stops_the_trash(library_dir, photos, hf_home):
+    with Library.open(library_dir) as lib:
+        _byte_copies(lib, photos)
+        plan = lib.plan_clean("trash")
+        save(photo(7), photos / "b.png")   # the proposed keeper is now another picture
+        report = lib.clean(plan)
+    assert report.done == [] and (photos / "castle.png").is_file()
+    assert "kept file" in report.skipped[0][1]
+
+
+def test_a_keeper_gone_after_the_scan_stops_a_move(library_dir, tmp_path, photos, hf_home):
+    with Library.open(library_dir) as lib:
+        _byte_copies(lib, photos)
+        plan = lib.plan_clean("move", target=tmp_path / "moved")
+        os.unlink(photos / "b.png")
+        report = lib.clean(plan)
+    assert report.done == [] and (photos / "castle.png").is_file()
+
+
+def test_hardlinking_onto_a_keeper_that_became_a_symlink_is_refused(library_dir, photos, hf_home):
+    with Library.open(library_dir) as lib:
+        _byte_copies(lib, photos)
+        plan = lib.plan_clean("hardlink")
+        os.unlink(photos / "b.png")
+        os.symlink(photos / "castle.png", photos / "b.png")
+        report = lib.clean(plan)
+    assert report.done == []
+    assert stat.S_ISREG(os.lstat(photos / "castle.png").st_mode)
+    assert (photos / "castle.png").read_bytes() == (photos / "b.png").read_bytes()
+
+
+def test_hardlinking_two_names_of_one_file_is_refused(library_dir, photos, hf_home):
+    with Library.open(library_dir) as lib:
+        _byte_copies(lib, photos)
+        plan = lib.plan_clean("hardlink")
+        os.unlink(photos / "castle.png")
+        os.link(photos / "b.png", photos / "castle.png")
+        report = lib.clean(plan)
+    assert report.done == [] and "same file" in report.skipped[0][1]
+    assert sorted(os.listdir(photos)) == ["b.png", "castle.png"]  # no stray temporary link
+
+
 def test_a_decode_failure_of_one_file_is_not_copied_to_its_byte_identical_twin(
         library_dir, photos, hf_home, monkeypatch):
     save(photo(1), photos / "a.png")
