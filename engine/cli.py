@@ -304,6 +304,8 @@ def _cmd_duplicates(library, args, progress, cancel) -> int:
         for f in g.files:
             size = f"{f.width}×{f.height}" if f.width else "?"
             print(f"  {f.similarity:6.3f} {f.match:<9} {size:>11} {_size(f.bytes):>9}  {f.path}")
+            for name in f.other_names:   # hardlinks: the same file, not another copy
+                print(f"  {'':>6} {'':<9} {'':>11} {'':>9}  also named {name}")
     return EXIT_OK
 
 

@@ -236,3 +236,15 @@ def test_a_decode_failure_of_one_file_is_not_copied_to_its_byte_identical_twin(
         errors = {os.path.basename(r.path): r.error for r in lib.catalog.all_files()}
         assert errors == {"a.png": None, "b.png": None}
         assert len(lib.catalog.embedded_ids("phash")) == 2
+
+
+def test_the_duplicates_listing_names_the_other_names_of_a_hardlinked_photo(library_dir, photos, hf_home, capsys):
+    save(photo(1), photos / "a.png")
+    os.link(photos / "a.png", photos / "b.png")
+    shutil.copy(photos / "a.png", photos / "c.png")
+    cli(library_dir, "add", str(photos))
+    cli(library_dir, "scan", "--model", "phash")
+    capsys.readouterr()
+    assert cli(library_dir, "duplicates", "--tier", "exact") == 0
+    out = capsys.readouterr().out
+    assert "2 files" in out and f"also named {photos / 'b.png'}" in out
