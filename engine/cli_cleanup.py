@@ -86,21 +86,34 @@ def cmd_clean(library, args, progress, cancel) -> int:
     progress.done()
     if args.json:
         _emit({"batch": report.batch_id, "action": action, "done": report.done,
-               "bytes_freed": report.bytes_freed,
+               "bytes_freed": report.bytes_freed, "failed": report.failed,
                "skipped": [{"path": p, "reason": r} for p, r in report.skipped]})
-        return 0
+        return _status(report)
     for path, reason in report.skipped:
         sys.stderr.write(f"  skipped {path}: {reason}\n")
     print(f"{verb}: {len(report.done)} files, {_mb(report.bytes_freed)} freed "
-          f"(batch {report.batch_id}; `lookalike undo` puts them back).")
-    return 0
+          f"(batch {report.batch_id}; `lookalike undo` puts them back)"
+          f"{f'; {report.failed} failed' if report.failed else ''}.")
+    return _status(report)
+
+
+def _status(report) -> int:
+    """1 when a file could not be handled (the journal says which), else 0."""
+    return 1 if report.failed else 0
+
+
+def _notes(report) -> None:
+    for path, reason in report.notes:
+        sys.stderr.write(f"  found {path}: {reason}\n")
 
 
 def _restored(report, args) -> int:
     if getattr(args, "json", False):
         _emit({"batch": report.batch_id, "restored": report.done,
-               "failed": [{"path": p, "reason": r} for p, r in report.skipped]})
+               "failed": [{"path": p, "reason": r} for p, r in report.skipped],
+               "left_alone": [{"path": p, "reason": r} for p, r in report.notes]})
     else:
+        _notes(report)
         for path, reason in report.skipped:
             sys.stderr.write(f"  not restored {path}: {reason}\n")
         print(f"Restored {len(report.done)} files from batch {report.batch_id}"
@@ -115,8 +128,12 @@ def cmd_undo(library, args, progress, cancel) -> int:
 def cmd_recover(library, args, progress, cancel) -> int:
     report = library.recover(args.mode, on_progress=progress, cancel=cancel)
     if args.mode == "complete":
-        print(f"Completed batch {report.batch_id}: {len(report.done)} more files handled.")
-        return 0
+        _notes(report)
+        for path, reason in report.skipped:
+            sys.stderr.write(f"  skipped {path}: {reason}\n")
+        print(f"Completed batch {report.batch_id}: {len(report.done)} more files handled"
+              f"{f'; {report.failed} could not be handled' if report.failed else ''}.")
+        return _status(report)
     return _restored(report, args)
 
 

@@ -54,6 +54,7 @@ class BatchReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     bytes_freed: int = 0
     notes: list[tuple[str, str]] = field(default_factory=list)  # found, reported, left alone
+    failed: int = 0            # entries whose action failed (also listed in `skipped`)
 
 
 def _between_steps(entry_path: str) -> None:
@@ -218,6 +219,7 @@ def _run_entries(ledger, batch_id, action, entries, report, on_progress, cancel)
         except OSError as exc:
             ledger.update_entry(entry.id, "failed", error=_why(exc))
             report.skipped.append((entry.path, _why(exc)))
+            report.failed += 1
         else:
             _between_steps(entry.path)
             ledger.update_entry(entry.id, "done", destination=destination)
