@@ -148,6 +148,8 @@ class _Places:
             return f"its real file {real} lies outside the library's folders: never touched"
         if self._inside(real, self.references):
             return "in a reference folder: never touched"
+        if real != os.path.abspath(name):
+            return f"reached through a symbolic link (the file itself is {real}): never touched"
         return None
 
     def untouchable(self, f) -> Optional[str]:

@@ -248,3 +248,25 @@ def test_the_duplicates_listing_names_the_other_names_of_a_hardlinked_photo(libr
     assert cli(library_dir, "duplicates", "--tier", "exact") == 0
     out = capsys.readouterr().out
     assert "2 files" in out and f"also named {photos / 'b.png'}" in out
+
+
+def test_a_name_reached_through_a_symlinked_folder_is_never_removed_nor_kept_for_its_real_file(tmp_path):
+    """Catalogs written before links were skipped can still hold such aliases."""
+    from engine.actions import cleanup as actions
+    from engine.results import DuplicateFile, DuplicateGroup
+
+    library = tmp_path / "lib"
+    real = save(photo(1), library / "real" / "x.png")
+    os.symlink(library / "real", library / "alias")
+    size = real.stat().st_size
+
+    def entry(file_id, path):
+        return DuplicateFile(file_id, str(path), 1.0, "exact", 320, 240, size, "PNG", None, None,
+                             content_hash="h")
+
+    real_f, alias_f = entry(1, real), entry(2, library / "alias" / "x.png")
+    group = DuplicateGroup("exact", (real_f, alias_f))
+    for marks in ({1: "remove", 2: "keep"}, {1: "keep", 2: "remove"}):
+        plan = actions.plan([group], marks, {0: alias_f}, "trash", None, [str(library)])
+        assert plan.items == []
+    assert real.is_file()
