@@ -171,7 +171,26 @@ class CleanupMixin:
             if plan.action != "hardlink":
                 gone = [self.catalog.file_by_path(p) for p in report.done]
                 self.catalog.delete_files([r.id for r in gone if r is not None])
+            else:
+                self._relinked(report.done)
             return report
+
+    def _relinked(self, paths: Sequence[str]) -> None:
+        """Names just hardlinked onto their keeper are one file now: the catalog says so at
+        once, so `duplicates` stops offering them without a rescan."""
+        from .scanning.scan import identity
+
+        changes = []
+        for path in paths:
+            record = self.catalog.file_by_path(path)
+            try:
+                info = os.stat(path)
+            except OSError:
+                continue  # the next scan looks again
+            if record is not None:
+                changes.append((record.id, {"mtime_ns": info.st_mtime_ns,
+                                            **identity(info.st_dev, info.st_ino)}))
+        self.catalog.update_files(changes, drop_embeddings=False)
 
     def history(self) -> list[tuple[Batch, dict[str, int]]]:
         out = []

@@ -189,10 +189,15 @@ def _row(item: FoundFile, digest: Optional[str], error: Optional[str] = None) ->
 
 
 def _identity(item: FoundFile) -> dict:
-    """The (device, inode) columns; SQLite integers are signed 64-bit, so wrap larger ones."""
+    return identity(item.device, item.inode)
+
+
+def identity(device: Optional[int], inode: Optional[int]) -> dict:
+    """The catalog's (device, inode) columns; SQLite integers are signed 64-bit, so larger
+    values wrap (they are only ever compared for equality)."""
     def signed(v: Optional[int]) -> Optional[int]:
         return None if v is None else (v - (1 << 64) if v >= 1 << 63 else v)
-    return {"device": signed(item.device), "inode": signed(item.inode)}
+    return {"device": signed(device), "inode": signed(inode)}
 
 
 def _share_with_copies(catalog: Catalog, inserts: list[dict], new_ids: list[int]) -> None:

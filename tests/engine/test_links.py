@@ -270,3 +270,13 @@ def test_a_name_reached_through_a_symlinked_folder_is_never_removed_nor_kept_for
         plan = actions.plan([group], marks, {0: alias_f}, "trash", None, [str(library)])
         assert plan.items == []
     assert real.is_file()
+
+
+def test_after_a_hardlink_clean_up_the_linked_names_are_one_photo_without_a_rescan(library_dir, photos, hf_home):
+    with Library.open(library_dir) as lib:
+        _byte_copies(lib, photos)
+        report = lib.clean(lib.plan_clean("hardlink"))
+        assert report.done == [str(photos / "castle.png")]
+        assert os.path.samefile(photos / "castle.png", photos / "b.png")
+        assert lib.duplicates(tier="exact") == []
+        assert lib.scan(model="phash").changed == 0
