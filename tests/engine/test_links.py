@@ -280,3 +280,15 @@ def test_after_a_hardlink_clean_up_the_linked_names_are_one_photo_without_a_resc
         assert os.path.samefile(photos / "castle.png", photos / "b.png")
         assert lib.duplicates(tier="exact") == []
         assert lib.scan(model="phash").changed == 0
+
+
+def test_a_watched_change_seen_through_a_symlinked_folder_adds_no_second_photo(library_dir, photos, hf_home):
+    save(photo(1), photos / "real" / "a.png")
+    os.symlink(photos / "real", photos / "alias")
+    with Library.open(library_dir) as lib:
+        lib.add_folder(photos)
+        lib.scan(model="phash")
+        save(photo(2), photos / "real" / "b.png")
+        lib.scan(model="phash", changed=[str(photos / "alias" / "b.png")])
+        lib.scan(model="phash", changed=[str(photos / "real" / "b.png")])
+        assert sorted(os.path.relpath(r.path, photos) for r in lib.catalog.all_files()) == ["real/a.png", "real/b.png"]
