@@ -327,7 +327,7 @@ class Library(SearchMixin, CleanupMixin):
             from .pair_checking import verified
 
             pairs = verified(self.catalog, records, pairs, limits["near"], on_progress, cancel)
-        refs, roots = self._references(), [f.path for f in self.catalog.folders()]
+        refs, roots = self._references(), self._followed_roots()
         files, names = one_per_file(list(records.values()))   # hardlinked names: one photo
         raw = group_files([(r.id, r.content_hash) for r in files], names.pairs(pairs),
                           near=limits["near"], similar=limits["similar"] if loosest == "similar" else None)
@@ -354,8 +354,12 @@ class Library(SearchMixin, CleanupMixin):
         self._pair_caches[model] = cache
         return cache.pairs(threshold)
 
+    def _followed_roots(self) -> Optional[list[str]]:
+        """Folders to check real paths against, if links out of them are followed (else none is)."""
+        return [f.path for f in self.catalog.folders()] if self.settings.follow_external_links else None
+
     def _exact_group(self, records: Sequence[FileRecord]) -> DuplicateGroup:
-        refs, roots = self._references(), [f.path for f in self.catalog.folders()]
+        refs, roots = self._references(), self._followed_roots()
         files, names = one_per_file(records)
         return DuplicateGroup("exact", tuple(_dup_file(r, 1.0, "exact" if i else "reference", refs,
                                                        names.of(r.id), roots)
