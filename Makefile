@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 TORCH  ?= torch==2.13.0
 PHOTOS ?= ../shared/photos
 
-.PHONY: setup run cli-demo test bench screenshots package package-test clean-venv
+.PHONY: setup run cli-demo test bench soak screenshots package package-test clean-venv
 
 setup: $(STAMP)
 
@@ -49,6 +49,13 @@ bench: $(STAMP)
 		| tee bench/out/scale.md
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/gui_latency.py $(PHOTOS) --model sscd \
 		--json bench/out/gui-latency.json | tee bench/out/gui-latency.md
+
+# Soak (not part of bench: it runs MINUTES, default 10): the engine watching a library while a
+# script creates, edits, renames and deletes photos; memory growth, events lost, worst stall.
+MINUTES ?= 10
+soak: $(STAMP)
+	mkdir -p bench/out
+	$(BIN)/python bench/soak.py --minutes $(MINUTES) --json bench/out/soak.json | tee bench/out/soak.md
 
 # Renders each view on a sample library made from $(PHOTOS) into docs/screenshots/.
 screenshots: $(STAMP)
