@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
+from .catalog.backup import due as backup_due
 from .catalog.ledger import Ledger
 from .catalog.store import Catalog, FileRecord
 from .dedup.groups import group as group_files
@@ -65,7 +66,7 @@ class Library(SearchMixin, CleanupMixin):
             raise LookalikeError(f"The library folder {folder} cannot be created ({exc.strerror}).") from exc
         catalog = Catalog(folder)
         try:
-            if catalog.backup_due():
+            if backup_due(folder):
                 catalog.backup(required=False)  # daily; a full disk must not stop reading
             settings = Settings.load(folder)
         except BaseException:

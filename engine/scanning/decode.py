@@ -12,6 +12,8 @@ from typing import Optional
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .fingerprint import NotRegularFile, open_regular
+
 _registered = False
 _register_lock = threading.Lock()
 
@@ -63,7 +65,7 @@ def decode(path: str, min_side: Optional[int] = None) -> Decoded:
     sides stay at or above it (4-8x less work for thumbnails and model inputs)."""
     register_formats()
     try:
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:
             head = fh.read(1)
             if not head:
                 raise DecodeError("empty file (0 bytes)")
@@ -72,6 +74,8 @@ def decode(path: str, min_side: Optional[int] = None) -> Decoded:
                 return _decode_open(img, min_side)
     except DecodeError:
         raise
+    except NotRegularFile as exc:
+        raise DecodeError(str(exc)) from exc
     except Image.DecompressionBombError as exc:
         raise DecodeError(f"refused as a possible decompression bomb ({_megapixels(exc)})") from exc
     except UnidentifiedImageError as exc:

@@ -16,7 +16,7 @@ from ..catalog.store import Catalog, FileRecord
 from ..embedding.base import Embedder
 from ..jobs import CancelToken, ProgressCallback, Reporter
 from .decode import DecodeError, decode
-from .fingerprint import content_hash
+from .fingerprint import NotRegularFile, content_hash
 from .pipeline import default_threads, ordered_map
 from .plan import make_plan
 from .scope import Scope
@@ -99,6 +99,8 @@ def _hash_all(files: list[FoundFile], threads: int, on_progress, cancel) -> dict
             return ("ok", content_hash(item.path))
         except FileNotFoundError:
             return ("gone", "vanished during the scan")
+        except NotRegularFile as exc:  # a pipe swapped in after the walk: refused, not waited on
+            return ("error", str(exc))
         except PermissionError:
             return ("error", "permission denied")
         except OSError as exc:
