@@ -87,6 +87,49 @@ def _restrict(path: Path, mode: int) -> None:
         pass  # not ours to change, or gone: the open that follows reports what matters
 
 
+# -- opening -----------------------------------------------------------------------------------
+def prepare(path: Path) -> None:
+    """Before the catalog at `path` opens: a private folder and file, and a refusal when the
+    library had a catalog that is now missing or empty."""
+    try:
+        make_private_dir(path.parent)
+        require_catalog(path.parent, path)
+        make_private_file(path)
+        for suffix in ("-wal", "-shm"):
+            if path.with_name(path.name + suffix).exists():
+                make_private_file(path.with_name(path.name + suffix))
+    except OSError as exc:
+        raise CatalogError(f"The catalog {path} cannot be created ({exc.strerror}).") from exc
+
+
+def opened(path: Path) -> Optional[Path]:
+    """Once the catalog opened: this process's open-marker (returned), a quick check when a
+    process died with it open, and the library's note that it has a catalog."""
+    marker, stale = mark_open(path.parent)
+    if stale:
+        state, problem = inspect(path)
+        if state == "damaged":
+            clear_markers([marker])
+            raise CatalogError(damaged_sentence(path, problem))
+        clear_markers(stale)
+    remember_catalog(path.parent, path)
+    return marker
+
+
+def back_up(path: Path, required: bool = True, why: str = "") -> Optional[Path]:
+    """make_backup for the catalog at `path`. Damage found on the way is always a
+    CatalogError; a copy that cannot be written (full disk) is one too when `required`,
+    else it is skipped (None)."""
+    try:
+        return make_backup(path, path.parent)
+    except (OSError, sqlite3.Error) as exc:
+        if not required:
+            return None
+        raise CatalogError(f"The catalog {path} could not be backed up{' ' + why if why else ''} "
+                           f"({reason(exc)}); free some space or check the library folder, "
+                           f"then try again.") from exc
+
+
 # -- the library remembers its catalog ---------------------------------------------------------
 def remember_catalog(library_dir: Path, catalog: Path) -> None:
     marker = Path(library_dir) / MARKER_FILE

@@ -80,20 +80,9 @@ class Catalog:
     """One library's SQLite catalog."""
 
     def __init__(self, library_dir: Path) -> None:
-        """Opens the catalog (owner-only files). A catalog the library had that vanished or
-        was emptied is refused, never recreated; after an unclean shutdown a quick check runs;
-        any damage is one CatalogError sentence naming the file and the repair command."""
-        library_dir = Path(library_dir)
-        self.path = library_dir / CATALOG_FILE
-        try:
-            backup.make_private_dir(library_dir)
-            backup.require_catalog(library_dir, self.path)
-            backup.make_private_file(self.path)
-            for suffix in ("-wal", "-shm"):
-                if self.path.with_name(self.path.name + suffix).exists():
-                    backup.make_private_file(self.path.with_name(self.path.name + suffix))
-        except OSError as exc:
-            raise CatalogError(f"The catalog {self.path} cannot be created ({exc.strerror}).") from exc
+        """Opens the catalog; refusals and damage are one CatalogError (see backup.py)."""
+        self.path = Path(library_dir) / CATALOG_FILE
+        backup.prepare(self.path)
         self.engine: Engine = create_engine(
             f"sqlite:///{self.path}", connect_args={"check_same_thread": False, "timeout": 15})
         event.listen(self.engine, "connect", _on_connect)
@@ -102,41 +91,21 @@ class Catalog:
         try:
             with self.engine.begin() as conn:
                 migrations.migrate(conn)
-            self._open_marker, stale = backup.mark_open(library_dir)
-            if stale:
-                with self.engine.connect() as conn:
-                    problem = backup.first_problem(conn.exec_driver_sql("PRAGMA quick_check").all())
-                if problem is not None:
-                    raise CatalogError(backup.damaged_sentence(self.path, problem))
-                backup.clear_markers(stale)
+            self._open_marker = backup.opened(self.path)
         except CatalogError:
             self.close()
             raise
         except (DatabaseError, sqlite3.DatabaseError) as exc:
             self.close()
             raise CatalogError(backup.describe(self.path, exc)) from exc
-        backup.remember_catalog(library_dir, self.path)
 
     def close(self) -> None:
         self.engine.dispose()
         backup.clear_markers([self._open_marker])
-        self._open_marker = None
 
     def backup(self, required: bool = True, why: str = "") -> Optional[Path]:
-        """A checked copy of the catalog's user data in backups/ (the newest few are kept).
-        Damage found on the way is always a CatalogError; a copy that cannot be written (full
-        disk) is one too when `required`, else it is skipped (None)."""
-        try:
-            return backup.make_backup(self.path, self.path.parent)
-        except (OSError, sqlite3.Error) as exc:
-            if not required:
-                return None
-            raise CatalogError(f"The catalog {self.path} could not be backed up{' ' + why if why else ''} "
-                               f"({backup.reason(exc)}); free some space or check the library "
-                               f"folder, then try again.") from exc
-
-    def backup_due(self) -> bool:
-        return backup.due(self.path.parent)
+        """A checked copy of the catalog's user data in backups/ (see backup.back_up)."""
+        return backup.back_up(self.path, required, why)
 
     # -- meta -------------------------------------------------------------------------------
     def get_meta(self, key: str, default: Optional[str] = None) -> Optional[str]:
@@ -428,8 +397,3 @@ class Catalog:
     def check(self) -> str:
         with self.engine.connect() as conn:
             return str(conn.exec_driver_sql("PRAGMA integrity_check").scalar())
-
-
-def _reason(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", exc)) or exc.__class__.__name__
-    return text.rstrip(".")
