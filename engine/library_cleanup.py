@@ -11,6 +11,7 @@ from typing import Optional, Sequence
 
 from .actions import cleanup as actions
 from .actions import recovery
+from .catalog import removed
 from .catalog.ledger import Batch
 from .dedup import keep
 from .errors import LookalikeError, UsageError
@@ -169,11 +170,26 @@ class CleanupMixin:
             self._backup_catalog("before clean-up")
             report = actions.run(plan, self.ledger, on_progress, cancel)
             if plan.action != "hardlink":
-                gone = [self.catalog.file_by_path(p) for p in report.done]
-                self.catalog.delete_files([r.id for r in gone if r is not None])
+                self._set_aside(report.batch_id)
             else:
                 self._relinked(report.done)
             return report
+
+    def _set_aside(self, batch_id: Optional[int]) -> None:
+        """The catalog forgets the files a batch removed, keeping each one's row and vectors
+        with its journal entry, for undo."""
+        if batch_id is not None:
+            removed.set_aside(self.catalog, [(e.id, e.path) for e in self.ledger.entries(batch_id)
+                                             if e.state == "done"])
+
+    def _back_in_catalog(self, batch: Batch, report: actions.BatchReport) -> None:
+        """Files an undo put back return with their rows and vectors (hardlinked names get their
+        own identity again), so their groups show at once, without a rescan."""
+        if batch.action == "hardlink":
+            self._relinked(report.done)
+        else:
+            removed.bring_back(self.catalog, [e.id for e in self.ledger.entries(batch.id)
+                                              if e.state == "undone"])
 
     def _relinked(self, paths: Sequence[str]) -> None:
         """Names just hardlinked onto their keeper are one file now: the catalog says so at
@@ -212,7 +228,9 @@ class CleanupMixin:
             done = self.ledger.batches(["done"])
             if not done:
                 raise LookalikeError("There is nothing to undo.")
-            return recovery.undo(self.ledger, done[0], on_progress, cancel)
+            report = recovery.undo(self.ledger, done[0], on_progress, cancel)
+            self._back_in_catalog(done[0], report)
+            return report
 
     def interrupted(self) -> list[Batch]:
         """Batches a crash left unfinished; none while another program writes the library
@@ -234,8 +252,13 @@ class CleanupMixin:
             notes = recovery.resolve_interrupted(self.ledger, batch)
             if mode == "complete":
                 report = recovery.complete(self.ledger, batch, on_progress, cancel)
+                if batch.action != "hardlink":
+                    self._set_aside(batch.id)   # also the files done before the crash
+                else:
+                    self._relinked(report.done)
             else:
                 report = recovery.undo(self.ledger, batch, on_progress, cancel, final_state="rolled_back")
+                self._back_in_catalog(batch, report)
             report.notes[:0] = notes
             return report
 

@@ -88,6 +88,19 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         "ALTER TABLE journal ADD COLUMN keeper_hash TEXT",
         "ALTER TABLE journal ADD COLUMN keeper_size INTEGER",
     ]),
+    (5, "undo brings back what the catalog knew: each removed file's row and vectors, kept by journal entry", [
+        """CREATE TABLE removed_files (
+            journal_id INTEGER PRIMARY KEY REFERENCES journal(id) ON DELETE CASCADE,
+            folder_id INTEGER NOT NULL,
+            path BLOB NOT NULL,
+            record TEXT NOT NULL)""",
+        """CREATE TABLE removed_embeddings (
+            journal_id INTEGER NOT NULL REFERENCES removed_files(journal_id) ON DELETE CASCADE,
+            model TEXT NOT NULL,
+            dim INTEGER NOT NULL,
+            vector BLOB NOT NULL,
+            PRIMARY KEY (journal_id, model))""",
+    ]),
 ]
 
 LATEST = MIGRATIONS[-1][0]

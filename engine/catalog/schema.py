@@ -116,6 +116,23 @@ journal = Table(
     Column("keeper_size", Integer),            # file is touched (NULL in older batches)
 )
 
+removed_files = Table(
+    "removed_files", metadata,  # what the catalog knew of each file a clean-up removed
+    Column("journal_id", Integer, ForeignKey("journal.id", ondelete="CASCADE"), primary_key=True),
+    Column("folder_id", Integer, nullable=False),
+    Column("path", FsPath, nullable=False),
+    Column("record", Text, nullable=False),    # JSON: the file row's other columns
+)
+
+removed_embeddings = Table(
+    "removed_embeddings", metadata,
+    Column("journal_id", Integer, ForeignKey("removed_files.journal_id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("model", String, primary_key=True),
+    Column("dim", Integer, nullable=False),
+    Column("vector", LargeBinary, nullable=False),
+)
+
 pair_checks = Table(
     "pair_checks", metadata,   # derived: geometric verdicts of candidate pairs, by content
     Column("hash_a", String, primary_key=True),

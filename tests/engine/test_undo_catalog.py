@@ -1,0 +1,99 @@
+"""Undo brings the catalog back too: restored photos are in their groups at once, no rescan."""
+import shutil
+
+import pytest
+
+from engine import Library
+from engine.actions import cleanup as actions
+from helpers import photo, save
+
+
+@pytest.fixture(autouse=True)
+def private_trash(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+
+
+@pytest.fixture()
+def scanned(tmp_path):
+    photos = tmp_path / "photos"
+    for i in range(3):
+        save(photo(i, size=(400, 300)), photos / f"p{i}.png")
+        save(photo(i, size=(400, 300)).resize((200, 150)), photos / "copies" / f"p{i} small.jpg", quality=80)
+    shutil.copy(photos / "p0.png", photos / "copies" / "p0 exact.png")
+    library = Library.open(tmp_path / "lib")
+    library.add_folder(photos)
+    library.scan(model="sscd")
+    yield library, photos
+    library.close()
+
+
+def grouped(library) -> list[list[str]]:
+    return sorted(sorted(f.path for f in g.files) for g in library.duplicates())
+
+
+def no_model(*args, **kwargs):
+    raise AssertionError("undo must not need a model: the vectors come back with the rows")
+
+
+@pytest.mark.parametrize("action", ["trash", "move"])
+def test_undone_photos_are_back_in_duplicates_and_mark_auto_without_a_rescan(scanned, tmp_path, monkeypatch, action):
+    library, photos = scanned
+    before = grouped(library)
+    photos_before = {p.path: (p.width, p.height, p.taken_at) for p in library.photos()}
+    library.mark_proposals()
+    target = str(tmp_path / "moved") if action == "move" else None
+    library.clean(library.plan_clean(action, target=target))
+    assert grouped(library) == []
+    monkeypatch.setattr(library, "embedder", no_model)
+    library.undo()
+    assert grouped(library) == before
+    assert {p.path: (p.width, p.height, p.taken_at) for p in library.photos()} == photos_before
+    assert library.mark_proposals() == (3, 4)
+
+
+def test_a_rescan_after_undo_finds_nothing_new_to_embed(scanned):
+    library, photos = scanned
+    library.mark_proposals()
+    library.clean(library.plan_clean("trash"))
+    library.undo()
+    summary = library.scan()
+    assert (summary.added, summary.changed, summary.removed, summary.embedded) == (0, 0, 0, 0)
+
+
+def test_undo_in_a_new_session_restores_the_catalog_and_the_saved_index_catches_up(scanned, tmp_path, monkeypatch):
+    library, photos = scanned
+    before = grouped(library)
+    library.mark_proposals()
+    library.clean(library.plan_clean("trash"))
+    assert grouped(library) == []  # the saved index now lacks the removed files
+    library.close()
+    reopened = Library.open(tmp_path / "lib")
+    monkeypatch.setattr(reopened, "embedder", no_model)
+    reopened.undo()
+    assert grouped(reopened) == before
+    reopened.close()
+
+
+def test_rolling_back_a_completed_crashed_batch_restores_its_rows(scanned, monkeypatch):
+    library, photos = scanned
+    before = grouped(library)
+    library.mark_proposals()
+    plan = library.plan_clean("trash")
+    monkeypatch.setattr(actions, "_between_steps", lambda path: (_ for _ in ()).throw(KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):
+        library.clean(plan)
+    monkeypatch.setattr(actions, "_between_steps", lambda path: None)
+    library.recover("complete")
+    assert grouped(library) == []
+    library.undo()
+    assert grouped(library) == before
+
+
+def test_undone_hardlinks_are_two_files_again_in_duplicates_without_a_rescan(scanned):
+    library, photos = scanned
+    before = grouped(library)
+    library.mark_proposals()
+    library.clean(library.plan_clean("hardlink"))
+    assert grouped(library) != before  # the linked names are one file now
+    library.undo()
+    assert grouped(library) == before
