@@ -72,7 +72,7 @@ def _already_back(action: str, entry) -> bool:
     where = entry.destination
     if action == "trash":
         if where and not os.path.lexists(where):
-            trash.drop_orphan_infos(entry.path)
+            trash.drop_orphan_infos([entry.path])
         return True
     if where and _holds(where, entry.content_hash) and not os.path.samefile(where, entry.path):
         os.unlink(where)
@@ -93,9 +93,7 @@ def sweep(batch, entries) -> list[tuple[str, str]]:
     folders = [os.path.dirname(p) for e in entries for p in (e.path, e.destination) if p]
     _removed, alive = copying.sweep(folders)
     if batch.action == "trash":
-        for entry in entries:
-            if os.path.lexists(entry.path):
-                trash.drop_orphan_infos(entry.path)
+        trash.drop_orphan_infos(e.path for e in entries if os.path.lexists(e.path))
     return [(path, "a temporary file of another running Lookalike; left alone") for path in alive]
 
 

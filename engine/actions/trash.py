@@ -12,7 +12,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Optional
+from typing import Iterable, Optional
 from urllib.parse import quote, unquote
 
 
@@ -107,14 +107,17 @@ def find(original: str) -> Optional[str]:
     return best[1]
 
 
-def drop_orphan_infos(original: str) -> list[str]:
-    """Removes the .trashinfo files recorded for `original` whose trashed file does not exist
-    (a crash between writing the info and moving the file, or between restoring the file and
-    dropping its info). An info without its file restores nothing, so nothing is lost."""
-    if not sys.platform.startswith("linux"):
+def drop_orphan_infos(originals: Iterable[str]) -> list[str]:
+    """Removes the .trashinfo files recorded for these paths whose trashed file does not
+    exist (a crash between writing the info and moving the file, or between restoring the
+    file and dropping its info). An info without its file restores nothing, so nothing is
+    lost. Each trash folder is read once, whatever the number of paths."""
+    wanted = {os.path.normpath(o) for o in originals}
+    if not sys.platform.startswith("linux") or not wanted:
         return []
+    places = {place for original in wanted for place in _trash_dirs(original)}
     dropped = []
-    for trash, root in _trash_dirs(original):
+    for trash, root in places:
         info_dir = trash / "info"
         if not info_dir.is_dir():
             continue
@@ -124,7 +127,7 @@ def drop_orphan_infos(original: str) -> list[str]:
                 continue
             full = path if os.path.isabs(path) or root is None else os.path.join(root, path)
             trashed = trash / "files" / info.name[: -len(".trashinfo")]
-            if os.path.normpath(full) == os.path.normpath(original) and not os.path.lexists(trashed):
+            if os.path.normpath(full) in wanted and not os.path.lexists(trashed):
                 info.unlink(missing_ok=True)
                 dropped.append(str(info))
     return dropped
