@@ -95,7 +95,9 @@ class CleanupMixin:
         groups = self.duplicates(tier=tier, threshold=threshold, model=model,
                                  on_progress=on_progress, cancel=cancel)
         is_reference = self._reference_test()
-        return [(g, keep.propose(g.files, rules, is_reference)) for g in groups]
+        # The similar tier is review-only: its groups hold different pictures of one scene.
+        return [(g, keep.propose(g.files, rules, is_reference, review_only=g.tier == "similar"))
+                for g in groups]
 
     def marks(self) -> dict[int, str]:
         return self.ledger.marks()

@@ -138,7 +138,10 @@ class Proposal:
     reason: str                # "kept: 4032×3024 beats 2016×1512"
 
 
-def propose(files: Sequence, rules: list, is_reference: Callable[[str], bool]) -> Proposal:
+def propose(files: Sequence, rules: list, is_reference: Callable[[str], bool],
+            review_only: bool = False) -> Proposal:
+    """The keeper and what to remove. `review_only` (the similar tier: different pictures of one
+    scene) still names the best file but proposes nothing for removal; only the user decides."""
     def chain_key(f):
         return tuple(RULES[s["rule"]].key(f, s) for s in rules)
 
@@ -163,6 +166,9 @@ def propose(files: Sequence, rules: list, is_reference: Callable[[str], bool]) -
         reason = "kept: the preferred copy lies outside the library's folders"
     else:
         reason = _reason(keeper, others[0], rules)
+    if review_only:
+        remove = ()
+        reason += " (similar scenes: for review, nothing is marked for removal)"
     return Proposal(keeper, remove, protected, reason)
 
 
