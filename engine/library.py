@@ -157,15 +157,13 @@ class Library(SearchMixin, CleanupMixin):
         """A cached JPEG thumbnail's path (made on first use). Raises LookalikeError for
         files that cannot be decoded."""
         from .scanning.decode import DecodeError
-        from .thumbnails import make_thumbnail, thumbnail_path
+        from .thumbnails import cached_thumbnail, thumbnail_path
 
         if not photo.content_hash:
             raise LookalikeError(f"{photo.path} could not be read ({photo.error or 'unknown reason'}).")
         cached = thumbnail_path(self.path, photo.content_hash, size)
-        if cached.is_file():
-            return str(cached)
         try:
-            return str(make_thumbnail(photo.path, cached, size))
+            return str(cached_thumbnail(photo.path, cached, size))
         except DecodeError as exc:
             raise LookalikeError(f"{photo.path}: {exc}.") from exc
 

@@ -1,8 +1,8 @@
 """Thumbnails cached on disk, keyed by content hash so moved files keep theirs.
 
 Owns: the cache layout (<library>/thumbs/<size>/<hash[:2]>/<hash>.jpg), making a thumbnail
-with draft decoding, and writing it atomically. Derived data: safe to delete at any time.
-Must not: know about Qt; the desktop turns the file into a pixmap off the GUI thread.
+with draft decoding, writing it atomically (temp + rename), and rebuilding a damaged one.
+Derived data: safe to delete at any time. Must not: know about Qt; the desktop turns the file into a pixmap off the GUI thread.
 """
 from __future__ import annotations
 
@@ -15,6 +15,26 @@ from .scanning.decode import decode
 
 def thumbnail_path(library_dir: Path, content_hash: str, size: int) -> Path:
     return Path(library_dir) / "thumbs" / str(size) / content_hash[:2] / f"{content_hash}.jpg"
+
+
+def readable(path: Path) -> bool:
+    """Whether a cached thumbnail decodes completely (a disk error or a killed writer of an
+    older version can leave garbage or a truncated file under the final name)."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as picture:
+            picture.load()
+        return True
+    except Exception:  # noqa: BLE001 - whatever Pillow says, the file is not a usable thumbnail
+        return False
+
+
+def cached_thumbnail(source: str, destination: Path, size: int) -> Path:
+    """The cached thumbnail at `destination`, rebuilt from `source` when missing or damaged."""
+    if destination.is_file() and readable(destination):
+        return destination
+    return make_thumbnail(source, destination, size)
 
 
 def make_thumbnail(source: str, destination: Path, size: int) -> Path:
