@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QMessageB
 from ..dialogs.clean_dialog import CleanDialog, confirmation_text
 from ..dialogs.notice import show_error
 from ..widgets.photo_card import CARD_THUMB, PhotoCard, human_size
+from ..widgets.thumbnails import thumbnail_key
 
 TIERS = [("near", "Exact and near duplicates"), ("exact", "Exact copies only"), ("similar", "Also similar scenes")]
 
@@ -203,9 +204,9 @@ class DuplicatesView(QWidget):
                 all(c.badge.text().endswith(proposal.reason[1:]) == (c.file == proposal.keeper)
                     for c in self.cards if not c.file.reference))
 
-    def _thumbnail_ready(self, file_id: int, size: int) -> None:
+    def _thumbnail_ready(self, key: tuple) -> None:
         for card in self.cards:
-            if card.file.file_id == file_id and size == CARD_THUMB:
+            if thumbnail_key(card.file, CARD_THUMB) == key:
                 card.set_pixmap(self.loader.pixmap(card.file, CARD_THUMB))
 
     def _save_mark(self, file_id: int, mark: str) -> None:

@@ -13,6 +13,8 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPoint, QSize, Qt, S
 from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QListView
 
+from .thumbnails import thumbnail_key
+
 THUMB = 160
 PHOTO_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -34,7 +36,7 @@ class PhotoGridModel(QAbstractListModel):
         self.loader = loader
         self.photos: list = []
         self.scores: Optional[list[float]] = None
-        self._rows: dict[int, list[int]] = {}
+        self._rows: dict[tuple, list[int]] = {}   # thumbnail key -> rows showing that picture
         self._blank = placeholder(THUMB)
         self._broken = placeholder(THUMB, broken=True)
         loader.ready.connect(self._thumbnail_ready)
@@ -45,7 +47,7 @@ class PhotoGridModel(QAbstractListModel):
         self.scores = list(scores) if scores is not None else None
         self._rows = {}
         for row, photo in enumerate(self.photos):
-            self._rows.setdefault(photo.file_id, []).append(row)
+            self._rows.setdefault(thumbnail_key(photo, THUMB), []).append(row)
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()) -> int:
@@ -72,8 +74,8 @@ class PhotoGridModel(QAbstractListModel):
             return photo
         return None
 
-    def _thumbnail_ready(self, file_id: int, size: int) -> None:
-        for row in self._rows.get(file_id, []):
+    def _thumbnail_ready(self, key: tuple) -> None:
+        for row in self._rows.get(key, []):
             index = self.index(row)
             self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
 

@@ -4,7 +4,9 @@ Owns: two loader threads that ask the Library for a cached thumbnail file and de
 bytes with Pillow, a LIFO queue so what is on screen now loads first while scrolling, and the
 QPixmap cache. No Qt object is made on a loader thread (pixmaps must not be, and keeping
 the threads Qt-free keeps them simple); the GUI thread wraps the bytes (a copy, no decoding).
-Must not: touch the catalog directly or block the GUI thread.
+Everything is keyed by content (hash and size in bytes), never by catalog id: SQLite hands a
+deleted photo's id to the next new one, and a cache keyed by id showed the old picture under the
+new name. Must not: touch the catalog directly or block the GUI thread.
 """
 from __future__ import annotations
 
@@ -17,17 +19,25 @@ from PySide6.QtGui import QImage, QPixmap
 CACHE_ITEMS = 2000
 
 
+def thumbnail_key(photo, size: int) -> tuple:
+    """What a thumbnail is cached under: the picture's content and the thumbnail size. A file
+    without a hash (unreadable) is keyed by its path, never by its reusable catalog id."""
+    if photo.content_hash:
+        return (photo.content_hash, photo.bytes, size)
+    return (None, photo.path, photo.bytes, size)
+
+
 class ThumbnailLoader(QObject):
-    ready = Signal(int, int)             # file id, size: a pixmap is now cached
-    _loaded = Signal(int, int, object)   # file id, size, (width, height, RGB bytes) or None
+    ready = Signal(object)               # a thumbnail_key: its pixmap is now cached (or failed)
+    _loaded = Signal(object, object)     # key, (width, height, RGB bytes) or None
 
     def __init__(self, library, threads: int = 2, parent=None) -> None:
         super().__init__(parent)
         self.library = library
-        self._cache: OrderedDict[tuple[int, int], QPixmap] = OrderedDict()
-        self._failed: set[tuple[int, int]] = set()
+        self._cache: OrderedDict[tuple, QPixmap] = OrderedDict()
+        self._failed: set[tuple] = set()
         self._stack: list = []
-        self._queued: set[tuple[int, int]] = set()
+        self._queued: set[tuple] = set()
         self._cond = threading.Condition()
         self._stopping = False
         self._loaded.connect(self._store)
@@ -38,19 +48,19 @@ class ThumbnailLoader(QObject):
 
     def pixmap(self, photo, size: int):
         """The cached pixmap, or None after queueing a load (ready fires when it lands)."""
-        key = (photo.file_id, size)
+        key = thumbnail_key(photo, size)
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
         if key not in self._failed and key not in self._queued:
             with self._cond:
                 self._queued.add(key)
-                self._stack.append((key, photo))
+                self._stack.append((key, photo, size))
                 self._cond.notify()
         return None
 
     def failed(self, photo, size: int) -> bool:
-        return (photo.file_id, size) in self._failed
+        return thumbnail_key(photo, size) in self._failed
 
     def _work(self) -> None:
         while True:
@@ -59,19 +69,18 @@ class ThumbnailLoader(QObject):
                     self._cond.wait()
                 if self._stopping:
                     return
-                key, photo = self._stack.pop()  # LIFO: the latest request is what is on screen
+                key, photo, size = self._stack.pop()  # LIFO: the latest request is what is on screen
             try:
                 from PIL import Image
 
-                with Image.open(self.library.thumbnail(photo, key[1])) as picture:
+                with Image.open(self.library.thumbnail(photo, size)) as picture:
                     rgb = picture.convert("RGB")
                     pixels = (rgb.width, rgb.height, rgb.tobytes())
             except Exception:  # noqa: BLE001 - an unreadable photo shows a placeholder
                 pixels = None
-            self._loaded.emit(key[0], key[1], pixels)
+            self._loaded.emit(key, pixels)
 
-    def _store(self, file_id: int, size: int, pixels) -> None:
-        key = (file_id, size)
+    def _store(self, key: tuple, pixels) -> None:
         self._queued.discard(key)
         if pixels is None:
             self._failed.add(key)
@@ -81,7 +90,7 @@ class ThumbnailLoader(QObject):
             self._cache[key] = QPixmap.fromImage(image.copy())
             while len(self._cache) > CACHE_ITEMS:
                 self._cache.popitem(last=False)
-        self.ready.emit(file_id, size)
+        self.ready.emit(key)
 
     def stop(self) -> None:
         with self._cond:
