@@ -1,7 +1,8 @@
 """The composition root: builds the Library and the MainWindow, and starts Qt.
 
-Owns: command-line options of `lookalike-gui`, the application object and its style, and
-turning a library that cannot be opened into a readable message. Must not: hold app logic.
+Owns: command-line options of `lookalike-gui`, the application object and its style,
+turning a library that cannot be opened into a readable message, and refusing a second app
+on a library that another one has open. Must not: hold app logic.
 """
 from __future__ import annotations
 
@@ -59,21 +60,33 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     from PySide6.QtWidgets import QMessageBox
 
-    from engine import Library
+    from engine import Library, app_instance_lock, describe_process
     from engine.errors import LookalikeError
 
     from .main_window import MainWindow
 
+    describe_process("Lookalike app")  # how a `lookalike` command waiting for a write names us
     try:
         library = Library.open(args.library, model_dir=args.model_dir)
     except LookalikeError as exc:
         QMessageBox.critical(None, "Lookalike", str(exc))
         return 1
-    window = MainWindow(library)
-    window.show()
-    settle_heap()
-    if library.folders():
-        window.request_scan()
-    code = app.exec()
-    library.close()
+    # One window per library: the app lock is held for the app's life (writes still take
+    # turns with `lookalike` commands per job, through the library's writer lock).
+    instance = app_instance_lock(library.path)
+    if instance is None:
+        library.close()
+        QMessageBox.warning(None, "Lookalike", f"Lookalike is already open on the library at "
+                            f"{library.path}; switch to that window.")
+        return 1
+    try:
+        window = MainWindow(library)
+        window.show()
+        settle_heap()
+        if library.folders():
+            window.request_scan()
+        code = app.exec()
+        library.close()
+    finally:
+        instance.release()
     return code

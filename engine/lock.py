@@ -61,7 +61,7 @@ class WriterLock:
         self.folder = Path(folder)
         self.timeout = timeout
         self._thread = threading.RLock()
-        self._file = FileLock(str(self.folder / WRITER_LOCK), thread_local=False)
+        self._file = FileLock(str(self.folder / WRITER_LOCK), mode=0o600, thread_local=False)
         self._depth = 0
 
     @contextmanager
@@ -105,7 +105,7 @@ class WriterLock:
         """True while another process writes the library (this one never waits to ask)."""
         if self._depth:
             return False
-        probe = FileLock(str(self.folder / WRITER_LOCK), thread_local=False)
+        probe = FileLock(str(self.folder / WRITER_LOCK), mode=0o600, thread_local=False)
         try:
             probe.acquire(timeout=0)
         except Timeout:
@@ -156,7 +156,7 @@ class WriterLock:
 def app_instance_lock(folder: Path) -> Optional[FileLock]:
     """The desktop app's lock on this library, held for its life; None when another app
     instance holds it. Separate from the writer lock, which the app takes per write job."""
-    lock = FileLock(str(Path(folder) / APP_LOCK), thread_local=False)
+    lock = FileLock(str(Path(folder) / APP_LOCK), mode=0o600, thread_local=False)
     try:
         lock.acquire(timeout=0)
     except Timeout:
