@@ -201,7 +201,7 @@ class DuplicatesView(QWidget):
 
     def _same_cards(self, group, proposal) -> bool:
         return ([c.file for c in self.cards] == list(group.files) and
-                all(c.badge.text().endswith(proposal.reason[1:]) == (c.file == proposal.keeper)
+                all(c.keeper_reason == (proposal.reason if c.file == proposal.keeper else "")
                     for c in self.cards if not c.file.reference))
 
     def _thumbnail_ready(self, key: tuple) -> None:

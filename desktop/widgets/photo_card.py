@@ -34,6 +34,8 @@ class PhotoCard(QFrame):
         super().__init__(parent)
         self.file = file
         self.mark = mark
+        self.keeper_reason = keeper_reason   # why the preset keeps this file ("" if it does not)
+        self._shown_with = mark              # a different mark now is the user's own choice
         self.setObjectName("photoCard")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setFixedWidth(CARD_THUMB + 24)
@@ -45,11 +47,6 @@ class PhotoCard(QFrame):
         self.badge = QLabel()
         self.badge.setObjectName("keeperBadge")
         self.badge.setWordWrap(True)
-        if file.reference:
-            self.badge.setText("Reference folder: never touched")
-        elif keeper_reason:
-            self.badge.setText("★ " + keeper_reason[0].upper() + keeper_reason[1:])
-        self.badge.setVisible(bool(self.badge.text()))
         facts = [f"{file.width}×{file.height} · {human_size(file.bytes)} · {file.format or '?'}" if file.width
                  else f"{human_size(file.bytes)} · {file.format or '?'}",
                  f"Taken {file.taken_at.replace('T', ' ')}" if file.taken_at else "No capture date",
@@ -89,8 +86,20 @@ class PhotoCard(QFrame):
     def _show_mark(self) -> None:
         self.setProperty("mark", self.mark)
         self.button.setText("✓ Keep" if self.mark == "keep" else "✕ Remove")
+        self.badge.setText(self._badge_text())
+        self.badge.setVisible(bool(self.badge.text()))
         self.style().unpolish(self)
         self.style().polish(self)
+
+    def _badge_text(self) -> str:
+        """The badge follows the mark: a file marked for removal never says it is kept."""
+        if self.file.reference:
+            return "Reference folder: never touched"
+        if self.mark == "remove":
+            return "✕ Marked for removal (your choice)" if self.keeper_reason else ""
+        if self.keeper_reason:
+            return "★ " + self.keeper_reason[0].upper() + self.keeper_reason[1:]
+        return "★ Kept: your choice" if self.mark != self._shown_with else ""
 
     def focusInEvent(self, event) -> None:
         super().focusInEvent(event)
