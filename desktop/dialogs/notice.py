@@ -22,7 +22,8 @@ def sentence(exc: BaseException) -> str:
 
 def show_error(parent: QWidget, title: str, exc: BaseException) -> QMessageBox:
     box = QMessageBox(QMessageBox.Icon.Warning, title, sentence(exc), QMessageBox.StandardButton.Ok, parent)
-    details = getattr(exc, "details", None)
+    # A LookalikeError is a plain answer ("There is nothing to undo."), not a bug: no traceback.
+    details = None if isinstance(exc, LookalikeError) else getattr(exc, "details", None)
     if details:
         box.setDetailedText(details)
     box.setObjectName("errorNotice")
