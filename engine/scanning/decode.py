@@ -7,6 +7,7 @@ file can be bad into one readable reason. Must not: touch the catalog or any mod
 from __future__ import annotations
 
 import threading
+import warnings
 from dataclasses import dataclass
 from typing import Optional
 
@@ -41,8 +42,8 @@ class Decoded:
 
 
 def register_formats() -> None:
-    """Teaches Pillow HEIC/HEIF (and AVIF where Pillow lacks it). Called on first decode,
-    never at import time."""
+    """Teaches Pillow HEIC/HEIF (and AVIF where Pillow lacks it) and quiets its bomb warning.
+    Called on first decode, never at import time."""
     global _registered
     if _registered:
         return
@@ -57,6 +58,11 @@ def register_formats() -> None:
                 pillow_heif.register_avif_opener()
         except ImportError:
             pass
+        # Pillow warns between MAX_IMAGE_PIXELS and twice that, and refuses beyond. A 121 MP
+        # panorama is a photo, decoded like any other (drafted or resized right after); the
+        # raw warning on stderr only alarmed people. The refusal stays (a DecodeError reason).
+        # A filter, not catch_warnings: decoding runs in worker threads.
+        warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
         _registered = True
 
 
