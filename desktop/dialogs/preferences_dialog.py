@@ -50,10 +50,13 @@ class PreferencesDialog(QDialog):
         self.model.setCurrentIndex(max(0, DUPLICATE_MODELS.index(self.settings.model)
                                        if self.settings.model in DUPLICATE_MODELS else 0))
         self.model.currentIndexChanged.connect(self._load_thresholds)
-        self.near = QDoubleSpinBox(decimals=2, minimum=0.3, maximum=1.0, singleStep=0.01)
-        self.similar = QDoubleSpinBox(decimals=2, minimum=0.3, maximum=1.0, singleStep=0.01)
+        # Minimum 0: SSCD's similar tier starts at 0.25; a higher floor rewrote it on OK.
+        self.near = QDoubleSpinBox(decimals=2, minimum=0.0, maximum=1.0, singleStep=0.01)
+        self.similar = QDoubleSpinBox(decimals=2, minimum=0.0, maximum=1.0, singleStep=0.01)
         self.device = QComboBox()
         self.device.addItems(["auto", "cpu", "cuda", "mps"])
+        if self.device.findText(self.settings.device) < 0:
+            self.device.addItem(self.settings.device)   # kept as written, never replaced by "auto"
         self.device.setCurrentText(self.settings.device)
         detected = QLabel(self._detected())
         self.model_dir = QLineEdit(self.settings.model_dir or "")
@@ -76,6 +79,7 @@ class PreferencesDialog(QDialog):
         form.addRow("", self.allow_download)
         form.addRow("", self.text_search)
         self._thresholds: dict[str, tuple[float, float]] = {}
+        self._stored: dict[str, tuple[float, float]] = {}   # what each model's thresholds were
         self._shown_model = None
         self._load_thresholds()
         return page
@@ -89,7 +93,9 @@ class PreferencesDialog(QDialog):
         if self._shown_model:
             self._thresholds[self._shown_model] = (self.near.value(), self.similar.value())
         name = self.model.currentData()
-        near, similar = self._thresholds.get(name, tuple(self.library.thresholds(name).values()))
+        stored = self.library.thresholds(name)
+        self._stored.setdefault(name, (stored["near"], stored["similar"]))
+        near, similar = self._thresholds.get(name, self._stored[name])
         self.near.setValue(near)
         self.similar.setValue(similar)
         self._shown_model = name
@@ -213,8 +219,13 @@ class PreferencesDialog(QDialog):
     def _accept(self) -> None:
         self._load_thresholds()
         self.settings.model = self.model.currentData()
-        for name, (near, similar) in self._thresholds.items():
-            self.settings.thresholds.setdefault(name, {}).update({"near": near, "similar": similar})
+        for name, shown in self._thresholds.items():
+            # Only a value the user changed is written: the box shows 2 decimals, and an
+            # untouched 0.6875 or a default must not become a stored 0.69.
+            changed = {tier: value for tier, value, stored in zip(("near", "similar"), shown, self._stored[name])
+                       if abs(value - round(stored, 2)) > 1e-9}
+            if changed:
+                self.settings.thresholds.setdefault(name, {}).update(changed)
         self.settings.device = self.device.currentText()
         self.settings.model_dir = self.model_dir.text().strip() or None
         self.settings.allow_download = self.allow_download.isChecked()
@@ -222,9 +233,11 @@ class PreferencesDialog(QDialog):
         self.accept()
 
     def apply(self, library) -> None:
-        """Saves what the dialog edited (runs on the writer thread)."""
-        library.settings = self.settings
-        library.save_settings()
+        """Saves what the dialog edited (runs on the writer thread); settings.json is left
+        untouched when nothing in it changed."""
+        if self.settings != library.settings:
+            library.settings = self.settings
+            library.save_settings()
         for name, rules in self.presets.items():
             if name not in self.builtin:
                 library.save_preset(name, rules)
