@@ -53,6 +53,7 @@ class Ticker(threading.Thread):
         self.worst = self.worst_busy = 0.0
         self.gaps: list[float] = []
         self.rss_peak = 0.0
+        self.rss_timeline: list[tuple[float, float]] = []   # (seconds, MB) every 10 s
 
     def run(self) -> None:
         last = sample = time.perf_counter()
@@ -65,7 +66,10 @@ class Ticker(threading.Thread):
             if self.busy.is_set():
                 self.worst_busy = max(self.worst_busy, excess)
             if now - sample >= 1.0:
-                self.rss_peak, sample = max(self.rss_peak, rss_mb()), now
+                rss = rss_mb()
+                self.rss_peak, sample = max(self.rss_peak, rss), now
+                if not self.rss_timeline or now - self.rss_timeline[-1][0] >= 10:
+                    self.rss_timeline.append((now, rss))
             last = now
 
 
@@ -298,6 +302,7 @@ def soak(args) -> dict:
         "rss_mb_peak": round(max(ticker.rss_peak, rss_end), 1), "rss_mb_growth": round(rss_end - rss_start, 1),
         "rss_mb_after_first_watched_scan": round(worker.rss_warm or rss_start, 1),
         "rss_mb_growth_after_warm_up": round(rss_end - (worker.rss_warm or rss_start), 1),
+        "rss_mb_every_10s": [round(mb, 1) for _, mb in ticker.rss_timeline],
         "stall_ms_max": round(ticker.worst * 1000, 1), "stall_ms_max_during_scans": round(ticker.worst_busy * 1000, 1),
         "stall_ms_p99": round(gaps[int(len(gaps) * 0.99)] * 1000, 1) if gaps else None,
         "stalls_over_100ms": sum(1 for g in gaps if g > 0.1),
@@ -321,6 +326,7 @@ def markdown(r: dict) -> str:
         f"| change on disk to catalog, median / max seconds | {r['change_to_catalog_s_median']} / {r['change_to_catalog_s_max']} |",
         f"| RSS MB start / end / peak (growth) | {r['rss_mb_start']} / {r['rss_mb_end']} / {r['rss_mb_peak']} ({r['rss_mb_growth']:+}) |",
         f"| RSS MB after the first watched scan, growth since | {r['rss_mb_after_first_watched_scan']} ({r['rss_mb_growth_after_warm_up']:+}) |",
+        f"| RSS MB every 10 s | {' '.join(f'{mb:.0f}' for mb in r['rss_mb_every_10s'])} |",
         f"| worst stall of a 10 ms ticker, ms (during scans) | {r['stall_ms_max']} ({r['stall_ms_max_during_scans']}) |",
         f"| ticker stall p99 ms / stalls over 100 ms | {r['stall_ms_p99']} / {r['stalls_over_100ms']} |",
         f"| files on disk / in the catalog after {r['settle_s']} s of quiet | {a['on_disk']} / {a['in_catalog']} |",
