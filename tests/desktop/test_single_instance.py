@@ -86,3 +86,30 @@ def test_the_app_keeps_its_library_to_itself_while_it_runs_and_frees_it_on_quit(
     again = app_instance_lock(library)
     assert again is not None
     again.release()
+
+
+def test_a_terminal_scan_and_the_watching_app_take_turns_on_one_library(qtbot, open_window, sample_photos, tmp_path):
+    import sqlite3
+
+    from helpers import photo, save
+    from .conftest import wait_for_scan
+
+    window = open_window()
+    with qtbot.waitSignal(window.scan_finished, timeout=60000):
+        window.add_folder(str(sample_photos))
+    qtbot.waitUntil(lambda: window.runner.idle, timeout=30000)
+    for i in range(10):  # new photos: the app's watcher and the terminal both go for them
+        path = save(photo(200 + i, size=(320, 240)), sample_photos / "new" / f"n{i}.png")
+        with open(path, "ab") as fh:
+            fh.write(bytes(4_000_000))  # hashing takes a while, so the two scans may overlap
+    terminal = subprocess.Popen([sys.executable, "-m", "engine.cli", "--library", str(window.library.path),
+                                 "scan", "--model", "sscd"], cwd=ROOT, text=True,
+                                env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    wait_for_scan(qtbot, window)
+    out, err = terminal.communicate(timeout=120)
+    assert terminal.returncode == 0, err
+    assert "Traceback" not in err
+    with sqlite3.connect(window.library.path / "catalog.sqlite") as conn:
+        paths = [row[0] for row in conn.execute("SELECT path FROM files")]
+    assert len(paths) == len(set(paths)) == 15
