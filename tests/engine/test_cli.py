@@ -210,9 +210,10 @@ def test_a_really_read_only_destination_fails_each_file_and_loses_nothing(marked
         result = marked_library("clean", "--move-to", str(target), "--yes", "--json", drop_root=True)
     finally:
         os.chmod(target, 0o755)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # files failed: the shell is told
     report = json.loads(result.stdout)
     assert report["done"] == [] and [s["reason"] for s in report["skipped"]] == ["permission denied"] * 2
+    assert report["failed"] == 2
     assert tree_hashes(photos_with_copies) == before
     history = json.loads(marked_library("history", "--json").stdout)["batches"]
     assert history[0]["entries"] == {"failed": 2}
