@@ -148,6 +148,14 @@ def test_an_index_query_with_impossible_scores_raises_index_corrupt():
     assert nan.pairs(-1.0) == [] and 2 not in nan.search(np.array([[1, 0, 0, 0]], dtype=np.float32), 2)[1]
 
 
+def test_similar_photos_after_impossible_scores_come_from_a_rebuilt_index(library_dir, scanned, pictures):
+    resaved_with(library_dir, "beach.png", "castle.png", 1e6)
+    with Library.open(library_dir) as library:
+        results = library.similar(pictures / "castle.png", limit=3, model=MODEL)
+    assert all(-1.0 <= r.score <= 1.0 for r in results)
+    assert {r.path.rsplit("/", 1)[1] for r in results} == {"castle copy.png", "castle.jpg", "castle small.jpg"}
+
+
 def test_a_wrong_but_plausible_index_vector_is_overruled_by_the_catalog(library_dir, scanned):
     # Scores stay within [-1, 1] here, so only re-scoring from the catalog can tell.
     resaved_with(library_dir, "beach.png", "castle.png", 1.0)
