@@ -3,10 +3,14 @@
 Owns: one writer thread (scans, clean-ups, marks: jobs that change the catalog run one at a
 time, in order), a small pool for reads (grouping, search, compare), cancellation, and
 delivering progress, results and errors back on the GUI thread through queued signals.
+Shutting down never waits on a long job: every running job is cancelled (what it finished is
+kept) and the threads get SHUTDOWN_WAIT seconds to stop at their next progress report.
 Must not: touch widgets from a worker thread, or call the engine for the caller.
 """
 from __future__ import annotations
 
+import threading
+import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Optional
@@ -14,6 +18,8 @@ from typing import Callable, Optional
 from PySide6.QtCore import QObject, Signal, Slot
 
 from engine import CancelToken, JobCancelled, Progress
+
+SHUTDOWN_WAIT = 1.5   # seconds: closing the window stays under 2 s whatever is running
 
 
 class JobRunner(QObject):
@@ -30,6 +36,8 @@ class JobRunner(QObject):
         self.current: Optional[tuple[str, CancelToken]] = None
         self._queued_writes = 0
         self._pending_reads = 0
+        self._reading: set[CancelToken] = set()   # tokens of the long reads now running
+        self._tokens_lock = threading.Lock()
         self._closed = False
 
     @Slot(object, object)
@@ -75,41 +83,77 @@ class JobRunner(QObject):
         self._queued_writes -= 1
         self.job_finished.emit(label)
 
-    def read(self, job: Callable[[], object], on_done: Callable, on_error: Optional[Callable] = None) -> None:
-        """`job()` runs on a reader thread; reads may run beside a write."""
+    def read(self, job: Callable, on_done: Callable, on_error: Optional[Callable] = None,
+             label: Optional[str] = None, on_cancel: Callable = lambda: None) -> CancelToken:
+        """`job()` runs on a reader thread; reads may run beside a write. A long read names
+        itself with `label`: it is then called as `job(on_progress=, cancel=)`, shows its
+        progress in the status bar, and Cancel or closing the window stops it."""
+        token = CancelToken()
         if self._closed:
-            return
+            return token
         self._pending_reads += 1
+        if label:
+            with self._tokens_lock:
+                self._reading.add(token)
 
         def run():
             try:
-                result = job()
+                if label:
+                    self._deliver.emit(lambda _: self.job_started.emit(label), None)
+                    result = job(on_progress=lambda p: self.progress.emit(label, p), cancel=token)
+                else:
+                    result = job()
+            except JobCancelled:
+                self._deliver.emit(lambda _: on_cancel(), None)
             except BaseException as exc:  # noqa: BLE001
                 self._report(on_error, exc)
             else:
-                self._deliver.emit(on_done, result)
+                if not token.cancelled:   # a newer request replaced this one
+                    self._deliver.emit(on_done, result)
             finally:
-                self._deliver.emit(self._read_finished, None)
+                with self._tokens_lock:
+                    self._reading.discard(token)
+                self._deliver.emit(self._read_finished, label)
 
         self._readers.submit(run)
+        return token
 
-    def _read_finished(self, _) -> None:
+    def _read_finished(self, label: Optional[str]) -> None:
         self._pending_reads -= 1
+        if label:
+            self.job_finished.emit(label)
+
+    @property
+    def reading(self) -> bool:
+        """A long (labelled) read is running."""
+        with self._tokens_lock:
+            return bool(self._reading)
 
     def cancel(self) -> None:
+        """Stops the running write and every long read at their next progress report."""
         if self.current:
             self.current[1].cancel()
+        with self._tokens_lock:
+            for token in self._reading:
+                token.cancel()
 
     def _report(self, on_error, exc: BaseException) -> None:
         exc.details = "".join(traceback.format_exception(exc))  # shown on demand only
         if on_error is not None:
             self._deliver.emit(on_error, exc)
 
-    def shutdown(self) -> None:
+    def shutdown(self, wait: float = SHUTDOWN_WAIT) -> bool:
+        """Cancels everything and waits at most `wait` seconds for the threads to stop (jobs
+        stop at their next progress report). Returns whether they all did."""
         self._closed = True
         self.cancel()
-        self._writer.shutdown(wait=True, cancel_futures=True)
-        self._readers.shutdown(wait=True, cancel_futures=True)
+        self._writer.shutdown(wait=False, cancel_futures=True)
+        self._readers.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + wait
+        threads = list(self._writer._threads) + list(self._readers._threads)
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        return not any(t.is_alive() for t in threads)
 
 
 def describe(progress: Progress) -> str:

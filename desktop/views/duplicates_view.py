@@ -32,6 +32,7 @@ class DuplicatesView(QWidget):
         self.cards: list[PhotoCard] = []
         self.current = -1                # the card the keyboard acts on
         self._user_threshold = False
+        self._regrouping = None          # the running regroup's CancelToken: a newer one replaces it
         self._regroup_timer = QTimer(self)
         self._regroup_timer.setSingleShot(True)
         self._regroup_timer.setInterval(250)
@@ -130,21 +131,38 @@ class DuplicatesView(QWidget):
         self.threshold_label.setText(f"{value / 100:.2f}")
         self._regroup_timer.start()
 
-    def refresh(self) -> None:
+    def _shown_threshold(self):
         tier = self.tier.currentData()
-        threshold = self.slider.value() / 100 if self._user_threshold and tier != "exact" else None
+        return self.slider.value() / 100 if self._user_threshold and tier != "exact" else None
+
+    def refresh(self) -> None:
+        tier, threshold = self.tier.currentData(), self._shown_threshold()
         preset = self.preset.currentText() or None
 
-        def job():
+        def job(on_progress, cancel):
             if not self.library.vector_counts() and tier != "exact":
                 return [], {}
-            return self.library.proposals(preset, tier=tier, threshold=threshold), self.library.marks()
+            return (self.library.proposals(preset, tier=tier, threshold=threshold,
+                                           on_progress=on_progress, cancel=cancel), self.library.marks())
 
-        self.runner.read(job, self._show, lambda exc: self.summary.setText(str(exc)))
+        if self._regrouping is not None:
+            self._regrouping.cancel()   # latest request wins: a slider drag does not queue regroups
+        self.summary.setText("Regrouping…")   # never a stale group count while it runs
+        token = self.runner.read(job, self._show, lambda exc: self.summary.setText(str(exc)),
+                                 label="Regrouping", on_cancel=lambda: self._regroup_cancelled(token))
+        self._regrouping = token
+
+    def _regroup_cancelled(self, token) -> None:
+        if token is self._regrouping:
+            self._regrouping = None
+            self.summary.setText("Regrouping stopped; change a setting or scan to regroup.")
 
     def _show(self, result) -> None:
+        self._regrouping = None
         self.pairs, stored = result
-        self.marks = {}
+        # Every shown file starts as kept; only the proposals' removals (exact and near extras,
+        # never the similar tier) are pre-marked, and the user's stored marks win.
+        self.marks = {f.file_id: "keep" for group, _ in self.pairs for f in group.files}
         for _group, proposal in self.pairs:
             self.marks[proposal.keeper.file_id] = "keep"
             for f in proposal.remove:
@@ -241,10 +259,12 @@ class DuplicatesView(QWidget):
             return
         action, target = dialog.choice()
         preset = self.preset.currentText() or None
+        tier, threshold = self.tier.currentData(), self._shown_threshold()
 
         def prepare(on_progress, cancel):
             self.library.set_marks(items)
-            return self.library.plan_clean(action, target=target, preset=preset)
+            # The groups on screen: a file the user marked in a similar group is their choice.
+            return self.library.plan_clean(action, target=target, preset=preset, tier=tier, threshold=threshold)
 
         self.runner.write("Preparing clean-up", prepare, self._confirm,
                           on_error=lambda exc: show_error(self, "Clean-up not started", exc))

@@ -43,7 +43,7 @@ class JobStatus(QWidget):
             self.bar.setRange(0, 0)
 
     def _finished(self, _label: str) -> None:
-        if not self.runner.busy:
+        if not self.runner.busy and not self.runner.reading:
             self.setVisible(False)
 
     def _cancel(self) -> None:

@@ -97,5 +97,5 @@ class ThumbnailLoader(QObject):
             self._stopping = True
             self._stack.clear()
             self._cond.notify_all()
-        for t in self._threads:
-            t.join(timeout=5)
+        for t in self._threads:   # daemon threads: a slow decode must not hold up closing
+            t.join(timeout=0.2)
