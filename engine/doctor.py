@@ -19,6 +19,7 @@ from .catalog.repair import repair as rebuild_catalog
 from .catalog.store import CATALOG_FILE
 from .errors import CatalogError, ModelUnavailable
 from .jobs import CancelToken, ProgressCallback
+from .lock import WriterLock
 
 
 @dataclass
@@ -76,6 +77,18 @@ def repair(library_dir: Path, model_dir: Optional[str] = None,
            cancel: Optional[CancelToken] = None) -> Health:
     """Repairs what `check` finds, then rescans; returns the health afterwards."""
     library_dir = Path(library_dir)
+    # Another program writing the library meanwhile would write into the file being replaced.
+    with WriterLock(library_dir).hold(on_progress, cancel):
+        before, repaired, notes, details = _repair_files(library_dir)
+    if before.catalog not in ("newer", "unreadable"):
+        notes += _rescan(library_dir, model_dir, on_progress, cancel)
+    after = check(library_dir)
+    after.repaired, after.notes, after.repair = repaired, notes, details
+    return after
+
+
+def _repair_files(library_dir: Path):
+    """Rebuilds a damaged or vanished catalog and removes damaged indexes (under the lock)."""
     before = check(library_dir)
     repaired: list[str] = []
     notes: list[str] = []
@@ -98,11 +111,7 @@ def repair(library_dir: Path, model_dir: Optional[str] = None,
         if state == "damaged" and Path(index_file).exists():
             _remove_derived(Path(index_file))
             repaired.append(f"Removed the damaged index {index_file}; it is rebuilt from the catalog.")
-    if before.catalog not in ("newer", "unreadable"):
-        notes += _rescan(library_dir, model_dir, on_progress, cancel)
-    after = check(library_dir)
-    after.repaired, after.notes, after.repair = repaired, notes, details
-    return after
+    return before, repaired, notes, details
 
 
 def _rescan(library_dir: Path, model_dir, on_progress, cancel) -> list[str]:

@@ -167,3 +167,18 @@ def test_settings_from_a_newer_version_are_preserved_not_downgraded(library_dir)
     settings.save(library_dir)
     saved = json.loads((library_dir / "settings.json").read_text())
     assert saved["schema_version"] == 7 and saved["new_feature"] is True and saved["device"] == "cpu"
+
+
+def test_doctor_repair_does_not_rebuild_under_a_program_that_is_writing(capsys, library_dir, photos, monkeypatch):
+    from engine.lock import WriterLock
+
+    populated(library_dir, photos)
+    catalog = library_dir / "catalog.sqlite"
+    garble(catalog, share=0.5)
+    damaged_bytes = catalog.read_bytes()
+    monkeypatch.setenv("LOOKALIKE_LOCK_TIMEOUT", "0.5")
+    with WriterLock(library_dir).hold():   # another writer, as a second process would be
+        code, out, err = run(capsys, "--library", str(library_dir), "doctor", "--repair")
+    assert code == 1 and out == "" and "in use by" in one_sentence(err.splitlines()[-1] + "\n")
+    assert catalog.read_bytes() == damaged_bytes
+    assert not [p for p in library_dir.iterdir() if p.name.startswith("catalog-damaged-")]
