@@ -25,8 +25,10 @@ from . import backup, migrations
 # Parents before children; user data first. Derived tables come last: worth keeping when
 # readable (no re-embedding), never worth failing for.
 TABLES = ("meta", "folders", "files", "reference_folders", "marks", "presets", "batches",
-          "journal", "embeddings", "pair_checks")
-USER_TABLES = ("folders", "reference_folders", "marks", "presets", "batches", "journal")
+          "journal", "removed_files", "removed_embeddings", "embeddings", "pair_checks")
+# removed_files/removed_embeddings let `undo` bring back the catalog rows of a clean-up's files.
+USER_TABLES = ("folders", "reference_folders", "marks", "presets", "batches", "journal",
+               "removed_files", "removed_embeddings")
 _FAR = 2 ** 62
 
 

@@ -97,3 +97,33 @@ def test_undone_hardlinks_are_two_files_again_in_duplicates_without_a_rescan(sca
     assert grouped(library) != before  # the linked names are one file now
     library.undo()
     assert grouped(library) == before
+
+
+def test_undo_after_doctor_repair_still_brings_the_rows_back(scanned, monkeypatch):
+    """The backup predates the clean-up, so the removed files' rows must be salvaged from
+    the damaged catalog itself."""
+    import os
+    import sqlite3
+
+    from engine import doctor
+
+    library, photos = scanned
+    before = grouped(library)
+    library.mark_proposals()
+    library.clean(library.plan_clean("trash"))
+    folder = library.path
+    library.close()
+    catalog = folder / "catalog.sqlite"
+    with sqlite3.connect(catalog) as conn:   # damage only the derived vectors' table
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'embeddings'").fetchone()[0]
+    with open(catalog, "r+b") as fh:
+        fh.seek((root - 1) * size)
+        fh.write(os.urandom(size))
+    assert doctor.check(folder).catalog == "damaged"
+    doctor.repair(folder)
+    with Library.open(folder) as reopened:
+        monkeypatch.setattr(reopened, "embedder", no_model)
+        reopened.undo()
+        assert grouped(reopened) == before
