@@ -39,7 +39,6 @@ class Settings:
     decode_threads: int = 0             # 0 = pick from the CPU count
     verify_pairs: bool = True           # geometric check keeps burst shots out of the near tier
     writer_wait: float = 600.0          # seconds a write waits while another program writes
-    writer_wait: float = 600.0          # seconds a write waits while another program writes
     follow_external_links: bool = False  # follow symlinks that lead out of the library's folders
 
     @classmethod
