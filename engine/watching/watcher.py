@@ -2,13 +2,15 @@
 
 Owns: the observer, the event filter (only create/delete/move/modify/close events, so big
 trees do not overflow inotify's queue), ignoring hidden entries and non-image files, the
-debounce timer, and pausing. The callback gets the changed paths; the caller runs the same
+debounce timer (bounded: a steady stream of changes still reaches the caller every
+`max_wait` seconds), and pausing. The callback gets the changed paths; the caller runs the same
 incremental scan the CLI uses (never a second indexing path). Must not: scan or touch the catalog.
 """
 from __future__ import annotations
 
 import os
 import threading
+import time
 from typing import Callable, Iterable, Optional
 
 from ..scanning.walk import is_image_name
@@ -16,9 +18,13 @@ from ..scanning.walk import is_image_name
 
 class FolderWatcher:
     def __init__(self, on_change: Callable[[set[str]], None], debounce: float = 2.0,
-                 ignore: Iterable[str] = ()) -> None:
+                 ignore: Iterable[str] = (), max_wait: Optional[float] = None) -> None:
         self._on_change = on_change
         self._debounce = debounce
+        # Each event restarts the debounce; without a bound, a folder that keeps changing (a
+        # long copy, a sync client) would hold every change back until it goes quiet.
+        self._max_wait = max_wait if max_wait is not None else 5 * debounce
+        self._first_pending: Optional[float] = None
         self._ignore = [os.path.realpath(p) for p in ignore]
         self._lock = threading.Lock()
         self._pending: set[str] = set()
@@ -78,6 +84,8 @@ class FolderWatcher:
         if not relevant:
             return
         with self._lock:
+            if not self._pending:
+                self._first_pending = time.monotonic()
             self._pending.update(relevant)
             if not self._paused:
                 self._arm()
@@ -94,7 +102,10 @@ class FolderWatcher:
     def _arm(self) -> None:
         if self._timer:
             self._timer.cancel()
-        self._timer = threading.Timer(self._debounce, self._fire)
+        delay = self._debounce
+        if self._first_pending is not None:
+            delay = max(0.0, min(delay, self._first_pending + self._max_wait - time.monotonic()))
+        self._timer = threading.Timer(delay, self._fire)
         self._timer.daemon = True
         self._timer.start()
 
@@ -103,6 +114,7 @@ class FolderWatcher:
             if self._paused or not self._pending:
                 return
             changed, self._pending = self._pending, set()
+            self._first_pending = None
             self._timer = None
         self._on_change(changed)
 

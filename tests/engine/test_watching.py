@@ -58,3 +58,22 @@ def test_thumbnails_are_small_cached_and_follow_a_moved_file(tmp_path, photos):
         library.scan()
         [moved] = library.photos()
         assert moved.path.endswith("moved.jpg") and library.thumbnail(moved, 128) == first
+
+
+def test_a_folder_that_keeps_changing_still_reports_within_the_maximum_wait(photos):
+    import time
+
+    seen = Collector()
+    watcher = FolderWatcher(seen, debounce=0.4, max_wait=1.0)
+    watcher.watch([str(photos)])
+    try:
+        started = time.monotonic()
+        for i in range(30):   # a change every 0.1 s for 3 s: the debounce alone never fires
+            save(photo(i % 5, size=(64, 48)), photos / f"burst{i}.jpg")
+            time.sleep(0.1)
+            if seen.batches:
+                break
+        assert seen.batches, "no change reported while the folder kept changing"
+        assert time.monotonic() - started < 2.0
+    finally:
+        watcher.stop()
