@@ -61,11 +61,11 @@ def verified(catalog, records: dict, pairs: Sequence[tuple[int, int, float]], ne
                 reporter.advance()
         finally:  # a cancelled regroup keeps the verdicts it reached
             catalog.put_pair_checks(batch)
-        unchecked = len(keys) - len(verdicts)
+        unchecked, waiting = len(keys) - len(verdicts), len(missing) - len(checking)
         if unchecked:
-            reporter.report(f"{unchecked} look-alike pairs left unchecked count as similar, not near "
-                            f"(each photo is checked against its {NEIGHBOURS} closest, "
-                            f"at most {MAX_CHECKS} checks per regroup)", force=True)
+            reporter.report(f"{unchecked} look-alike pairs count as similar, not near, without a geometric "
+                            f"check (each photo is checked against its {NEIGHBOURS} closest look-alikes"
+                            + (f"; {waiting} of them wait for the next regroup)" if waiting else ")"), force=True)
     demoted = min(near - 1e-4, SURE)
     out = []
     for a, b, score in pairs:
