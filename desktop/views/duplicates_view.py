@@ -141,9 +141,16 @@ class DuplicatesView(QWidget):
 
         def job(on_progress, cancel):
             if not self.library.vector_counts() and tier != "exact":
-                return [], {}
-            return (self.library.proposals(preset, tier=tier, threshold=threshold,
-                                           on_progress=on_progress, cancel=cancel), self.library.marks())
+                return [], {}, ""
+            notes = []   # e.g. how many look-alike pairs were left unchecked: shown with the groups
+
+            def progress(p):
+                if p.message:
+                    notes.append(p.message)
+                on_progress(p)
+
+            pairs = self.library.proposals(preset, tier=tier, threshold=threshold, on_progress=progress, cancel=cancel)
+            return pairs, self.library.marks(), notes[-1] if notes else ""
 
         if self._regrouping is not None:
             self._regrouping.cancel()   # latest request wins: a slider drag does not queue regroups
@@ -159,7 +166,7 @@ class DuplicatesView(QWidget):
 
     def _show(self, result) -> None:
         self._regrouping = None
-        self.pairs, stored = result
+        self.pairs, stored, note = result
         # Every shown file starts as kept; only the proposals' removals (exact and near extras,
         # never the similar tier) are pre-marked, and the user's stored marks win.
         self.marks = {f.file_id: "keep" for group, _ in self.pairs for f in group.files}
@@ -178,8 +185,8 @@ class DuplicatesView(QWidget):
         for column in range(4):
             self.groups.resizeColumnToContents(column)
         total = sum(g.reclaimable_bytes for g, _ in self.pairs)
-        self.summary.setText(f"{len(self.pairs)} groups · {human_size(total)} reclaimable"
-                             if self.pairs else "No duplicates found at this threshold.")
+        self.summary.setText((f"{len(self.pairs)} groups · {human_size(total)} reclaimable"
+                              if self.pairs else "No duplicates found at this threshold.") + (f" · {note}" if note else ""))
         self.clean_button.setEnabled(bool(self.pairs))
         if self.pairs:
             self.groups.setCurrentItem(self.groups.topLevelItem(min(max(selected, 0), len(self.pairs) - 1)))

@@ -139,3 +139,20 @@ def test_closing_during_a_long_regroup_cancels_it_and_closes_within_two_seconds(
     window.close()
     assert time.monotonic() - began < 2.0 and not window.isVisible()
     assert ended.wait(2.0)    # the regroup itself stopped, not just the window
+
+
+def test_a_regroup_that_left_look_alike_pairs_unchecked_says_so_beside_the_groups(qtbot, open_window, sample_photos):
+    from engine.jobs import Progress
+
+    window = open_window(model="phash")
+    window.add_folder(str(sample_photos))
+    wait_for_scan(qtbot, window)
+    note = "2000 look-alike pairs count as similar, not near, without a geometric check"
+
+    def grouping(on_progress=None, cancel=None, **_kw):
+        on_progress(Progress("verifying", 3000, 3000, 1.0, note))
+        return []
+
+    window.library.duplicates = grouping
+    window.duplicates.refresh()
+    qtbot.waitUntil(lambda: note in window.duplicates.summary.text(), timeout=10000)
