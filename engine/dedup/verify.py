@@ -116,14 +116,18 @@ class Verifier:
         fa = cv2.resize(cv2.GaussianBlur(a.astype(np.float32), (0, 0), 2.0), small, interpolation=cv2.INTER_AREA)
         fb = cv2.resize(cv2.GaussianBlur(warped.astype(np.float32), (0, 0), 2.0), small, interpolation=cv2.INTER_AREA)
         mask = cv2.resize(inside, small, interpolation=cv2.INTER_NEAREST) > 0
-        aligned = total = 0
-        for y in range(0, fa.shape[0] - 7, 8):
-            for x in range(0, fa.shape[1] - 7, 8):
-                if not mask[y:y + 8, x:x + 8].all():
-                    continue
-                block_a, block_b = fa[y:y + 8, x:x + 8].ravel(), fb[y:y + 8, x:x + 8].ravel()
-                if block_a.std() < 2 or block_b.std() < 2:
-                    continue
-                total += 1
-                aligned += float(np.corrcoef(block_a, block_b)[0, 1]) > BLOCK_NCC
+        # All 8x8 blocks at once (a per-block loop was 3/4 of a check's time on a flat cluster).
+        rows, cols = fa.shape[0] // 8, fa.shape[1] // 8
+
+        def blocks(x: np.ndarray) -> np.ndarray:
+            return x[:rows * 8, :cols * 8].reshape(rows, 8, cols, 8).swapaxes(1, 2).reshape(rows, cols, 64)
+
+        block_a, block_b = blocks(fa), blocks(fb)
+        counted = (blocks(mask).all(axis=-1) & (block_a.std(axis=-1) >= 2) & (block_b.std(axis=-1) >= 2))
+        da = block_a.astype(np.float64) - block_a.mean(axis=-1, dtype=np.float64, keepdims=True)
+        db = block_b.astype(np.float64) - block_b.mean(axis=-1, dtype=np.float64, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ncc = (da * db).sum(axis=-1) / np.sqrt((da * da).sum(axis=-1) * (db * db).sum(axis=-1))
+        total = int(counted.sum())
+        aligned = int((counted & (ncc > BLOCK_NCC)).sum())
         return (aligned / total if total else 0.0), total
