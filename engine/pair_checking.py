@@ -5,10 +5,11 @@ pictures are the same to any eye), looking verdicts up in the catalog's cache (k
 content hashes, so moves and rescans keep them), checking the rest with progress and cancel
 (verdicts reached before a cancel are kept), and demoting pairs found to be two different shots
 to just under the near threshold, where the similar tier still sees them. The checks are
-bounded: a file is checked against its NEIGHBOURS closest look-alikes only, and one regroup
-runs at most MAX_CHECKS checks (closest pairs first); a pair left unchecked is not near, it
-waits in the similar tier (review-only) for a later regroup. A flat cluster of 800 look-alike
-pictures (bench/flat_cluster.py) asked for 319k checks, minutes of work, before this bound.
+bounded: a file is checked against its NEIGHBOURS closest look-alikes only; a pair left
+unchecked is not near, it stays in the similar tier (review-only). A flat cluster of 800
+look-alike pictures (bench/flat_cluster.py) asked for 319k checks, hours of work, before this
+bound; 12k after it. There is no cap per regroup: a cap would make which copies are found
+depend on how often the user regrouped. Long checks report progress and stop when cancelled.
 Must not: run SQL or OpenCV itself (catalog/ and dedup/verify do).
 """
 from __future__ import annotations
@@ -21,8 +22,6 @@ SURE = 0.97
 # A copy is among a photo's closest look-alikes; a photo with hundreds of pairs above the near
 # threshold sits in a flat cluster (texture-less or templated pictures), not among hundreds of copies.
 NEIGHBOURS = 20
-# One check takes 10-25 ms on a laptop core: at most about a minute of checks per regroup.
-MAX_CHECKS = 3000
 
 
 def verified(catalog, records: dict, pairs: Sequence[tuple[int, int, float]], near: float,
@@ -42,15 +41,14 @@ def verified(catalog, records: dict, pairs: Sequence[tuple[int, int, float]], ne
     candidates = _closest(doubtful)
     # Byte-identical copies share their keys: each pair of pictures is checked once.
     missing = sorted({key(a, b) for a, b, _ in candidates} - set(verdicts), key=lambda k: (-keys[k][2], k))
-    checking = missing[:MAX_CHECKS]
-    if checking:
+    if missing:
         from .dedup.verify import Verifier
 
         verifier = Verifier()
-        reporter = Reporter("verifying", len(checking), on_progress, cancel)
+        reporter = Reporter("verifying", len(missing), on_progress, cancel)
         batch = []
         try:
-            for k in sorted(checking, key=lambda k: keys[k][:2]):  # pairs sharing a file run together
+            for k in sorted(missing, key=lambda k: keys[k][:2]):  # pairs sharing a file run together
                 a, b, _ = keys[k]
                 verdict = verifier.check(records[a].path, records[b].path)
                 verdicts[k] = verdict.kind
@@ -61,11 +59,10 @@ def verified(catalog, records: dict, pairs: Sequence[tuple[int, int, float]], ne
                 reporter.advance()
         finally:  # a cancelled regroup keeps the verdicts it reached
             catalog.put_pair_checks(batch)
-        unchecked, waiting = len(keys) - len(verdicts), len(missing) - len(checking)
+        unchecked = len(keys) - len(verdicts)
         if unchecked:
             reporter.report(f"{unchecked} look-alike pairs count as similar, not near, without a geometric "
-                            f"check (each photo is checked against its {NEIGHBOURS} closest look-alikes"
-                            + (f"; {waiting} of them wait for the next regroup)" if waiting else ")"), force=True)
+                            f"check (each photo is checked against its {NEIGHBOURS} closest look-alikes)", force=True)
     demoted = min(near - 1e-4, SURE)
     out = []
     for a, b, score in pairs:

@@ -53,7 +53,6 @@ def test_a_file_with_hundreds_of_look_alikes_has_only_its_closest_neighbours_che
     records, pairs = flat_cluster(300)
     out = pair_checking.verified(Catalog(), records, pairs, near=0.5)
     assert len(checks) <= 300 * pair_checking.NEIGHBOURS < len(pairs)
-    assert len(checks) <= pair_checking.MAX_CHECKS
     checked = {(f"/p/{a}.jpg", f"/p/{b}.jpg") for a, b, _ in pairs} & set(checks)
     near = {(a, b) for a, b, s in out if s >= 0.5}
     # Only verified pairs stay near; every other look-alike pair drops to the similar tier.
