@@ -138,13 +138,11 @@ class MainWindow(QMainWindow):
             self.add_folder(folder)
 
     def add_folder(self, folder: str) -> None:
-        try:
-            self.library.add_folder(folder)
-        except Exception as exc:  # noqa: BLE001 - shown as a notice
-            show_error(self, "Folder not added", exc)
-            return
-        self._show_folders_or_welcome()
-        self.request_scan()
+        # On the writer thread: a `lookalike` command writing the library meanwhile makes it
+        # wait (shown in the status bar), never the window.
+        self.runner.write("Adding folder", lambda on_progress, cancel: self.library.add_folder(folder),
+                          lambda _: (self._show_folders_or_welcome(), self.request_scan()),
+                          on_error=lambda exc: show_error(self, "Folder not added", exc))
 
     def request_scan(self, changed: Optional[set] = None) -> None:
         """Scans every folder, or with `changed` (paths the watcher saw change) only the

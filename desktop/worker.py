@@ -17,7 +17,7 @@ from typing import Callable, Optional
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from engine import CancelToken, JobCancelled, Progress
+from engine import CancelToken, JobCancelled, Progress, wait_reports
 
 SHUTDOWN_WAIT = 1.5   # seconds: closing the window stays under 2 s whatever is running
 
@@ -65,7 +65,9 @@ class JobRunner(QObject):
             self.current = (label, token)
             self._deliver.emit(lambda _: self.job_started.emit(label), None)
             try:
-                result = job(on_progress=lambda p: self.progress.emit(label, p), cancel=token)
+                report = lambda p: self.progress.emit(label, p)  # noqa: E731
+                with wait_reports(report):   # "waiting for the library (in use by …)" is shown
+                    result = job(on_progress=report, cancel=token)
             except JobCancelled:
                 self._deliver.emit(lambda _: on_cancel(), None)
             except BaseException as exc:  # noqa: BLE001 - every failure reaches the user as a notice
@@ -158,6 +160,8 @@ class JobRunner(QObject):
 
 def describe(progress: Progress) -> str:
     """'embedding 27/108 · 9.0/s · 9s left' for the status bar."""
+    if progress.phase == "waiting" and progress.message:
+        return progress.message   # "waiting for the library (in use by lookalike scan, pid 1234)"
     text = progress.phase
     text += f" {progress.done}/{progress.total}" if progress.total else f" {progress.done}"
     if progress.rate:

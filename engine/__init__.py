@@ -5,8 +5,8 @@ package reads no settings, loads no model and sets up no logging.
 """
 from .jobs import CancelToken, JobCancelled, Progress
 from .library import Library
-from .lock import app_instance_lock, describe_process
+from .lock import app_instance_lock, describe_process, wait_reports
 from .settings import Settings
 
 __all__ = ["Library", "Settings", "Progress", "CancelToken", "JobCancelled",
-           "app_instance_lock", "describe_process"]
+           "app_instance_lock", "describe_process", "wait_reports"]

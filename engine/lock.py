@@ -31,6 +31,7 @@ POLL = 0.25               # seconds between attempts: each one is also a cancell
 
 _label: Optional[str] = None
 _on_wait: Optional[ProgressCallback] = None
+_thread_wait = threading.local()   # the reporter of the job running on this thread, if any
 
 
 def describe_process(label: str, on_wait: Optional[ProgressCallback] = None) -> None:
@@ -38,6 +39,19 @@ def describe_process(label: str, on_wait: Optional[ProgressCallback] = None) -> 
     hears the "waiting" reports of writes that were given no progress callback of their own."""
     global _label, _on_wait
     _label, _on_wait = label, on_wait
+
+
+@contextmanager
+def wait_reports(on_wait: ProgressCallback) -> Iterator[None]:
+    """Within the block, on this thread, a write that must wait for the library reports its
+    "waiting" progress to `on_wait` even when the call itself takes no progress callback
+    (the app's writer thread shows it in the status bar for marks, folders and settings)."""
+    previous = getattr(_thread_wait, "callback", None)
+    _thread_wait.callback = on_wait
+    try:
+        yield
+    finally:
+        _thread_wait.callback = previous
 
 
 def _holder_text() -> str:
@@ -87,7 +101,8 @@ class WriterLock:
         self._thread.acquire()
         try:
             if self._depth == 0:
-                self._acquire(on_progress or _on_wait or no_progress, cancel or NEVER_CANCELLED)
+                self._acquire(on_progress or getattr(_thread_wait, "callback", None) or _on_wait
+                              or no_progress, cancel or NEVER_CANCELLED)
         except BaseException:
             self._thread.release()
             raise

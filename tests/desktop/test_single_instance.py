@@ -113,3 +113,23 @@ def test_a_terminal_scan_and_the_watching_app_take_turns_on_one_library(qtbot, o
     with sqlite3.connect(window.library.path / "catalog.sqlite") as conn:
         paths = [row[0] for row in conn.execute("SELECT path FROM files")]
     assert len(paths) == len(set(paths)) == 15
+
+
+def test_adding_a_folder_while_a_terminal_command_writes_waits_visibly_and_keeps_the_window_alive(qtbot, open_window, sample_photos):
+    import time
+
+    from engine.lock import WriterLock
+
+    window = open_window(model="phash")
+    busy = WriterLock(window.library.path)
+    busy.acquire()   # as `lookalike scan` in a terminal would: another holder of the lock file
+    try:
+        started = time.monotonic()
+        window.add_folder(str(sample_photos))
+        assert time.monotonic() - started < 1.0   # the window never waits for the library
+        qtbot.waitUntil(lambda: "waiting for the library" in window.job_status.label.text(), timeout=10000)
+        assert window.library.folders() == []
+    finally:
+        busy.release()
+    qtbot.waitUntil(lambda: [f.path for f in window.library.folders()] == [str(sample_photos.resolve())],
+                    timeout=30000)
