@@ -154,7 +154,7 @@ def _link_refused(entry: os.DirEntry, what: str, result: WalkResult, links: _Lin
         real = os.path.realpath(entry.path)
         if os.path.dirname(entry.path).startswith(real.rstrip(os.sep) + os.sep) or os.path.dirname(entry.path) == real:
             result.errors.append((entry.path, "symbolic link loop (folder already visited), skipped"))
-    elif why:
+    elif why and why != "inside":   # a link to a photo listed anyway is no problem to report
         result.errors.append((entry.path, why))
     return why is not None
 
