@@ -33,10 +33,7 @@ def cmd_doctor(library_dir: Path, args, progress, cancel) -> int:
               if args.repair else doctor.check(library_dir))
     progress.done()
     if not health.healthy:  # the one sentence on stderr; the report itself on stdout
-        damaged = [p for p, state in health.indexes.items() if state != "ok"]
-        sys.stderr.write("lookalike: " + (health.catalog_problem if health.catalog not in ("ok", "none")
-                         else f"{len(damaged)} index file(s) are damaged ({damaged[0]}); run "
-                              f"`lookalike doctor --repair`.") + "\n")
+        sys.stderr.write(f"lookalike: {health.problem()}\n")
     if args.json:
         sys.stdout.write(json.dumps(health.to_dict(), indent=2) + "\n")
         return 0 if health.healthy else 1
@@ -44,6 +41,8 @@ def cmd_doctor(library_dir: Path, args, progress, cancel) -> int:
         print(line)
     if health.catalog == "none":
         print(f"No catalog yet in {library_dir}; add a folder with `lookalike add FOLDER`.")
+    elif health.catalog == "ok" and health.bad_vectors:
+        print(f"catalog damaged: {health.problem()}")
     elif health.catalog == "ok":
         print(f"catalog ok (schema {health.schema_version}): {library_dir}")
     else:

@@ -9,12 +9,14 @@ since a damaged catalog cannot be. Must not: run SQL or FAISS itself, or print.
 from __future__ import annotations
 
 import os
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
 from .catalog import backup
 from .catalog.migrations import LATEST
+from .catalog.repair import bad_vectors, drop_bad_vectors
 from .catalog.repair import repair as rebuild_catalog
 from .catalog.store import CATALOG_FILE
 from .errors import CatalogError, ModelUnavailable
@@ -34,9 +36,24 @@ class Health:
     notes: list = field(default_factory=list)     # what is left for the user to do
     repair: Optional[dict] = None                 # the catalog rebuild's details
 
+    bad_vectors: int = 0                          # stored vectors that are not unit vectors
+
     @property
     def healthy(self) -> bool:
-        return self.catalog in ("ok", "none") and all(v == "ok" for v in self.indexes.values())
+        return (self.catalog in ("ok", "none") and not self.bad_vectors
+                and all(v == "ok" for v in self.indexes.values()))
+
+    def problem(self) -> Optional[str]:
+        """The one sentence that says what is wrong and what to run, or None when healthy."""
+        if self.catalog not in ("ok", "none"):
+            return self.catalog_problem
+        if self.bad_vectors:
+            return (f"The catalog {self.library}/{CATALOG_FILE} holds {self.bad_vectors} damaged "
+                    f"photo vector(s); run `lookalike doctor --repair`.")
+        damaged = [p for p, state in self.indexes.items() if state != "ok"]
+        if damaged:
+            return f"{len(damaged)} index file(s) are damaged ({damaged[0]}); run `lookalike doctor --repair`."
+        return None
 
     def to_dict(self) -> dict:
         return dict(self.__dict__, healthy=self.healthy)
@@ -67,6 +84,11 @@ def check(library_dir: Path) -> Health:
             health.catalog = "newer"
             health.catalog_problem = (f"The catalog {path} was written by a newer Lookalike "
                                       f"(schema {health.schema_version}); update Lookalike.")
+    if health.catalog == "ok" and present:
+        try:
+            health.bad_vectors = bad_vectors(path)
+        except sqlite3.DatabaseError as exc:
+            health.catalog, health.catalog_problem = "damaged", backup.damaged_sentence(path, str(exc))
     for index_file in _index_files(library_dir):
         health.indexes[str(index_file)] = "ok" if _index_ok(index_file) else "damaged"
     return health
@@ -104,6 +126,12 @@ def _repair_files(library_dir: Path):
         if not result.backup and not result.salvaged:
             notes.append("Nothing could be recovered; add your folders again with `lookalike add`.")
         for index_file in _index_files(library_dir):  # its ids may no longer match the catalog
+            _remove_derived(index_file)
+    elif before.bad_vectors:
+        dropped = drop_bad_vectors(library_dir / CATALOG_FILE)
+        repaired.append(f"Dropped {dropped} damaged photo vector(s) from the catalog; the rescan "
+                        f"embeds those photos again.")
+        for index_file in _index_files(library_dir):  # built from those vectors
             _remove_derived(index_file)
     elif before.catalog in ("newer", "unreadable"):
         notes.append(before.catalog_problem)

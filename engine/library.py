@@ -367,7 +367,7 @@ class Library(SearchMixin, CleanupMixin):
 
 def _damaged_vectors(model: str, exc: IndexCorrupt) -> LookalikeError:
     return LookalikeError(f"The {model} vector index is damaged and rebuilding it from the catalog "
-                          f"did not help ({exc}): the catalog's {model} vectors need repair.")
+                          f"did not help ({exc}); run `lookalike doctor --repair`.")
 
 
 def _inside(path: str, folder: str) -> bool:

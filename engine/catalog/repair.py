@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+import numpy as np
 from sqlalchemy import create_engine
 
 from ..errors import CatalogError
@@ -60,6 +61,9 @@ def repair(library_dir: Path, catalog_name: str = "catalog.sqlite") -> RepairRep
         if damaged is not None:
             _merge(damaged, rebuilt, report)
         _drop_orphans(rebuilt, report)
+        dropped = drop_bad_vectors(rebuilt)
+        if dropped:
+            report.dropped["embeddings (damaged)"] = dropped
         problem = backup.check(rebuilt, full=True)
         if problem is not None:
             raise CatalogError(f"The rebuilt catalog did not pass its check ({problem}); "
@@ -212,6 +216,55 @@ def _drop_orphans(rebuilt: Path, report: RepairReport) -> None:
             if count:
                 report.dropped[table] = count
         conn.commit()
+    finally:
+        conn.close()
+
+
+# A stored vector is L2-normalised (or all zeros, for a blank picture): anything else is
+# damage that SQLite's own checks cannot see (random bytes inside a row's blob).
+_NORM_SLACK = 1e-2
+
+
+def _vector_ok(blob, dim) -> bool:
+    if not isinstance(blob, (bytes, bytearray, memoryview)) or not isinstance(dim, int) \
+            or dim <= 0 or len(blob) != 4 * dim:
+        return False
+    vector = np.frombuffer(blob, dtype=np.float32)
+    if not np.isfinite(vector).all():
+        return False
+    norm = float(np.linalg.norm(vector.astype(np.float64)))
+    return norm == 0.0 or abs(norm - 1.0) <= _NORM_SLACK
+
+
+def bad_vectors(path: Path) -> int:
+    """How many stored vectors (live, or kept for undo) are damaged; reads, changes nothing."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return sum(1 for table in _vector_tables(conn)
+                   for dim, blob in conn.execute(f'SELECT dim, vector FROM "{table}"')
+                   if not _vector_ok(blob, dim))
+    finally:
+        conn.close()
+
+
+def _vector_tables(conn) -> list[str]:
+    present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    return [t for t in ("embeddings", "removed_embeddings") if t in present]
+
+
+def drop_bad_vectors(path: Path) -> int:
+    """Deletes damaged vectors (derived data: the next scan embeds those photos again; a
+    restored file without its vector is embedded by the next scan too)."""
+    conn = sqlite3.connect(path)
+    try:
+        dropped = 0
+        for table in _vector_tables(conn):
+            bad = [rowid for rowid, dim, blob in conn.execute(f'SELECT rowid, dim, vector FROM "{table}"')
+                   if not _vector_ok(blob, dim)]
+            conn.executemany(f'DELETE FROM "{table}" WHERE rowid = ?', [(r,) for r in bad])
+            dropped += len(bad)
+        conn.commit()
+        return dropped
     finally:
         conn.close()
 

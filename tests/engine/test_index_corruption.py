@@ -173,8 +173,25 @@ def test_a_library_whose_catalog_vectors_are_themselves_impossible_reports_it(li
     finally:
         catalog.close()
     with Library.open(library_dir) as library:
-        with pytest.raises(LookalikeError, match="index"):
+        with pytest.raises(LookalikeError, match="doctor --repair"):
             library.duplicates(tier="near", model=MODEL)
+
+
+def test_doctor_finds_damaged_vectors_in_the_catalog_and_repair_brings_the_groups_back(library_dir, scanned, capsys):
+    names, catalog = ids_by_name(library_dir)
+    try:   # random bytes inside one vector's blob: SQLite's own checks cannot see them
+        vec = catalog.embedding(names["castle.png"], MODEL)
+        garbage = np.frombuffer(np.random.default_rng(7).bytes(vec.nbytes), dtype=np.float32)
+        catalog.put_embeddings(MODEL, [(names["castle.png"], garbage)])
+    finally:
+        catalog.close()
+    assert main(["--library", str(library_dir), "doctor"]) == 1
+    err = capsys.readouterr().err
+    assert "1 damaged photo vector" in err and "doctor --repair" in err and err.count("\n") == 1
+    assert main(["--library", str(library_dir), "doctor", "--repair"]) == 0
+    assert "Dropped 1 damaged photo vector" in capsys.readouterr().out
+    with Library.open(library_dir) as library:
+        assert grouped(library) == scanned
 
 
 def test_an_index_path_taken_by_a_folder_neither_crashes_nor_touches_the_folder(library_dir, scanned):
