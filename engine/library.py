@@ -237,6 +237,7 @@ class Library(SearchMixin, CleanupMixin):
             except ModelUnavailable as exc:
                 notes.append(f"text search is off: {exc}")
         with self.writing(on_progress, cancel):
+            self.finish_returns()   # rows a killed undo left aside: no re-embedding for them
             roots = [(f.id, f.path) for f in self.catalog.folders()]
             scopes = scopes_for(changed, roots) if changed is not None else None
             summary = run_scan(self.catalog, roots, [str(self.path)], embedders,

@@ -193,6 +193,13 @@ class CleanupMixin:
             removed.bring_back(self.catalog, [e.id for e in self.ledger.entries(batch.id)
                                               if e.state == "undone"])
 
+    def finish_returns(self) -> int:
+        """Rows of undone files that a killed undo left set aside come back (idempotent; run
+        before each scan and undo, under the writer lock)."""
+        with self._write_lock:
+            pending = removed.left_behind(self.catalog)
+            return removed.bring_back(self.catalog, pending) if pending else 0
+
     def _relinked(self, paths: Sequence[str]) -> None:
         """Names just hardlinked onto their keeper are one file now: the catalog says so at
         once, so `duplicates` stops offering them without a rescan."""
@@ -224,6 +231,7 @@ class CleanupMixin:
         """Restores the last finished batch (an interrupted one is rolled back instead).
         Under the writer lock a 'running' batch is a crashed one: a live clean-up holds it."""
         with self.writing(on_progress, cancel):
+            self.finish_returns()
             interrupted = self.ledger.batches(["running"])
             if interrupted:
                 return self.recover("rollback", on_progress, cancel)

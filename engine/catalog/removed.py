@@ -16,7 +16,7 @@ from typing import Iterable, Sequence
 
 from sqlalchemy import delete, insert, select
 
-from .schema import embeddings, files, folders, removed_embeddings, removed_files
+from .schema import embeddings, files, folders, journal, removed_embeddings, removed_files
 
 _KEPT_APART = ("id", "folder_id", "path")
 
@@ -43,6 +43,14 @@ def set_aside(catalog, entries: Sequence[tuple[int, str]]) -> int:
             conn.execute(delete(files).where(files.c.id == row["id"]))
             moved += 1
     return moved
+
+
+def left_behind(catalog) -> list[int]:
+    """Journal entries already undone whose rows are still set aside: an undo that was killed
+    after putting its files back but before their rows (the next write brings them back)."""
+    with catalog.engine.connect() as conn:
+        return list(conn.execute(select(removed_files.c.journal_id).join(
+            journal, journal.c.id == removed_files.c.journal_id).where(journal.c.state == "undone")).scalars())
 
 
 def bring_back(catalog, entry_ids: Iterable[int]) -> int:

@@ -127,3 +127,32 @@ def test_undo_after_doctor_repair_still_brings_the_rows_back(scanned, monkeypatc
         monkeypatch.setattr(reopened, "embedder", no_model)
         reopened.undo()
         assert grouped(reopened) == before
+
+
+@pytest.mark.parametrize("next_step", ["undo", "scan"])
+def test_an_undo_killed_before_the_rows_came_back_finishes_them_on_the_next_undo_or_scan(scanned, monkeypatch, next_step):
+    from engine.catalog import removed
+    from engine.errors import LookalikeError
+
+    library, photos = scanned
+    before = grouped(library)
+    library.mark_proposals()
+    library.clean(library.plan_clean("trash"))
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt("killed after the files were back, before their rows")
+
+    with monkeypatch.context() as m:
+        m.setattr(removed, "bring_back", killed)
+        with pytest.raises(KeyboardInterrupt):
+            library.undo()
+    folder = library.path
+    library.close()
+    with Library.open(folder) as reopened:
+        if next_step == "undo":
+            monkeypatch.setattr(reopened, "embedder", no_model)
+            with pytest.raises(LookalikeError, match="nothing to undo"):
+                reopened.undo()
+        else:
+            assert reopened.scan(model="sscd").embedded == 0
+        assert grouped(reopened) == before
