@@ -95,9 +95,23 @@ class CleanupMixin:
         groups = self.duplicates(tier=tier, threshold=threshold, model=model,
                                  on_progress=on_progress, cancel=cancel)
         is_reference = self._reference_test()
-        # The similar tier is review-only: its groups hold different pictures of one scene.
-        return [(g, keep.propose(g.files, rules, is_reference, review_only=g.tier == "similar"))
-                for g in groups]
+        # The similar tier is review-only: its groups hold different pictures of one scene, and
+        # only the copies among them (the near groups inside) are proposed for removal.
+        copies = []
+        if any(g.tier == "similar" for g in groups):
+            near = self.thresholds(self.resolve_model_name(model))["near"]
+            copies = [(frozenset(f.file_id for f in g.files), keep.propose(g.files, rules, is_reference))
+                      for g in self.duplicates(tier="near", threshold=max(near, threshold or near),
+                                               model=model, on_progress=on_progress, cancel=cancel)]
+        out = []
+        for g in groups:
+            if g.tier != "similar":
+                out.append((g, keep.propose(g.files, rules, is_reference)))
+                continue
+            ids = {f.file_id for f in g.files}
+            out.append((g, keep.propose_scene(g.files, rules, is_reference,
+                                              [p for members, p in copies if members <= ids])))
+        return out
 
     def marks(self) -> dict[int, str]:
         return self.ledger.marks()

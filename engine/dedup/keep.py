@@ -172,6 +172,22 @@ def propose(files: Sequence, rules: list, is_reference: Callable[[str], bool],
     return Proposal(keeper, remove, protected, reason)
 
 
+def propose_scene(files: Sequence, rules: list, is_reference: Callable[[str], bool],
+                  copies: Sequence[Proposal]) -> Proposal:
+    """A similar-tier group (one scene, several pictures) may hold copies of one picture:
+    `copies` are the proposals of the near/exact groups inside it. Their extras are proposed
+    for removal, exactly as when the near tier is shown; the scene's other pictures never are."""
+    scene = propose(files, rules, is_reference, review_only=True)
+    here = {f.file_id: f for f in files}
+    remove = tuple(here[f.file_id] for p in copies for f in p.remove
+                   if f.file_id in here and f.file_id != scene.keeper.file_id)
+    if not remove:
+        return scene
+    reason = scene.reason.replace("nothing is marked for removal", "only copies of one picture are "
+                                  "marked for removal")
+    return Proposal(scene.keeper, remove, scene.protected, reason)
+
+
 def _reason(keeper, runner_up, rules: list) -> str:
     for spec in rules:
         rule = RULES[spec["rule"]]

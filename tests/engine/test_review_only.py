@@ -65,3 +65,24 @@ def test_a_file_the_user_marks_in_a_similar_group_is_still_cleaned_up(library_wi
     library_with_tiers.set_marks([(ids["grass"], "keep"), (ids["gravel"], "remove")])
     plan = library_with_tiers.plan_clean("trash", tier="similar")
     assert [os.path.basename(item.path) for item in plan.items] == ["gravel.png"]
+
+
+def test_a_copy_inside_a_similar_group_is_still_proposed_for_removal(tmp_path):
+    """The GUI walk: appleflower and its q30 re-encode (near) chained with a butterfly (similar)
+    into one similar group; 'also similar scenes' then offered one photo fewer than 'near'."""
+    folder = tmp_path / "photos"
+    save(photo(1, size=(400, 300)), folder / "appleflower.png")
+    save(photo(1, size=(400, 300)), folder / "appleflower-q30.jpg", quality=30)
+    save(photo(2, size=(400, 300)), folder / "butterfly.png")
+    save(photo(3, size=(400, 300)), folder / "kite.png")
+    with Library.open(tmp_path / "lib") as library:
+        library.add_folder(folder)
+        library.scan(model="phash")
+        near_removed = sorted(os.path.basename(f.path) for _, p in library.proposals(tier="near")
+                              for f in p.remove)
+        assert near_removed == ["appleflower-q30.jpg"]
+        pairs = library.proposals(tier="similar", threshold=-1.0)   # every picture one "scene"
+        assert [g.tier for g, _ in pairs] == ["similar"] and len(pairs[0][0].files) == 4
+        removed = sorted(os.path.basename(f.path) for _, p in pairs for f in p.remove)
+        assert removed == near_removed
+        assert library.mark_proposals(tier="similar", threshold=-1.0)[1] == 1
