@@ -64,11 +64,11 @@ class DuplicatesView(QWidget):
         self.undo_bar = QFrame()
         self.undo_bar.setObjectName("undoBar")
         self.undo_text = QLabel()
-        undo = QPushButton("Undo")
-        undo.clicked.connect(self.undo)
+        self.undo_button = QPushButton("Undo")
+        self.undo_button.clicked.connect(self.undo)
         bar = QHBoxLayout(self.undo_bar)
         bar.addWidget(self.undo_text, 1)
-        bar.addWidget(undo)
+        bar.addWidget(self.undo_button)
         self.undo_bar.hide()
 
         self.groups = QTreeWidget()
@@ -208,7 +208,7 @@ class DuplicatesView(QWidget):
             self.detail_title.setText("")
             return
         group, proposal = self.pairs[row]
-        self.detail_title.setText(f"{len(group.files)} photos · {group.tier} · keep {proposal.keeper.path}")
+        self._update_title(group)
         for f in group.files:
             reason = proposal.reason if f is proposal.keeper else ""
             card = PhotoCard(f, self.marks.get(f.file_id, "keep"), reason)
@@ -234,8 +234,19 @@ class DuplicatesView(QWidget):
             if thumbnail_key(card.file, CARD_THUMB) == key:
                 card.set_pixmap(self.loader.pixmap(card.file, CARD_THUMB))
 
+    def _update_title(self, group) -> None:
+        """The group's heading says what the marks say now (they change with every toggle)."""
+        removing = sum(1 for f in group.files if self.marks.get(f.file_id, "keep") == "remove")
+        kept = [f for f in group.files if self.marks.get(f.file_id, "keep") == "keep"]
+        what = f"keep {kept[0].path}" if len(kept) == 1 else f"keep {len(kept)}"
+        self.detail_title.setText(f"{len(group.files)} photos · {group.tier} · {what}"
+                                  + (f" · {removing} marked for removal" if removing else ""))
+
     def _save_mark(self, file_id: int, mark: str) -> None:
         self.marks[file_id] = mark
+        row = self.groups.currentIndex().row()
+        if 0 <= row < len(self.pairs):
+            self._update_title(self.pairs[row][0])
         self.runner.write("Saving marks", lambda **kw: self.library.set_marks([(file_id, mark)]),
                           on_error=lambda exc: show_error(self, "Mark not saved", exc))
 
@@ -299,6 +310,7 @@ class DuplicatesView(QWidget):
         verb = {"trash": "Moved to the trash", "move": "Moved", "hardlink": "Replaced with hardlinks"}[report.action]
         problems = f" · {len(report.skipped)} skipped" if report.skipped else ""
         self.undo_text.setText(f"{verb}: {len(report.done)} photos, {human_size(report.bytes_freed)} freed{problems}.")
+        self.undo_button.show()
         self.undo_bar.show()
         self.changed_files.emit()
         self.refresh()
@@ -308,6 +320,7 @@ class DuplicatesView(QWidget):
                           self._undone, on_error=lambda exc: show_error(self, "Undo incomplete", exc))
 
     def _undone(self, report) -> None:
+        self.undo_button.setVisible(bool(report.skipped))   # nothing left to undo once all is back
         self.undo_text.setText(f"Restored {len(report.done)} photos." +
                                (f" {len(report.skipped)} could not be restored." if report.skipped else ""))
         self.changed_files.emit()

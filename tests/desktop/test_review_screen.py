@@ -82,6 +82,8 @@ def test_after_swapping_keep_and_remove_the_badge_follows_the_mark(qtbot, open_w
     assert keeper.mark == "remove" and other.mark == "keep"
     assert "Kept" not in keeper.badge.text() and "removal" in keeper.badge.text()
     assert "Kept" in other.badge.text() and not other.badge.isHidden()
+    title = view.detail_title.text()   # the heading follows the marks too
+    assert f"keep {other.file.path}" in title and "1 marked for removal" in title
 
 
 def test_undo_with_nothing_to_undo_says_so_plainly_without_a_traceback(qtbot, open_window, sample_photos):
@@ -93,6 +95,20 @@ def test_undo_with_nothing_to_undo_says_so_plainly_without_a_traceback(qtbot, op
     box = _notice(window)
     assert box.text() == "There is nothing to undo." and box.detailedText() == ""
     box.close()
+
+
+def test_after_a_complete_undo_the_undo_button_is_gone(qtbot, open_window, sample_photos):
+    window = open_window(model="phash")
+    window.add_folder(str(sample_photos))
+    wait_for_scan(qtbot, window)
+    view = window.duplicates
+    qtbot.waitUntil(lambda: view.pairs and window.runner.idle, timeout=10000)
+    window.library.mark_proposals()
+    view._cleaned(window.library.clean(window.library.plan_clean("trash")))
+    assert view.undo_button.isVisible()
+    view.undo()
+    qtbot.waitUntil(lambda: "Restored" in view.undo_text.text(), timeout=10000)
+    assert not view.undo_button.isVisible()
 
 
 def _notice(window):
