@@ -88,8 +88,9 @@ class PhotoCard(QFrame):
         self.button.setText("✓ Keep" if self.mark == "keep" else "✕ Remove")
         self.badge.setText(self._badge_text())
         self.badge.setVisible(bool(self.badge.text()))
-        self.style().unpolish(self)
-        self.style().polish(self)
+        for widget in (self, self.badge):   # the badge's colours follow the card's mark
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
 
     def _badge_text(self) -> str:
         """The badge follows the mark: a file marked for removal never says it is kept."""
