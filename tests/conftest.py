@@ -33,6 +33,14 @@ def hf_home(tmp_path, monkeypatch) -> Path:
     return home
 
 
+@pytest.fixture(autouse=True)
+def private_trash(tmp_path, monkeypatch) -> Path:
+    """Every test's trash is its own folder (on the same filesystem as its photos): no test
+    ever touches the real trash."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    return tmp_path / "xdg" / "Trash"
+
+
 @pytest.fixture()
 def library_dir(tmp_path) -> Path:
     return tmp_path / "library"

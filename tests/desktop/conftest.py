@@ -8,11 +8,6 @@ from engine import Library
 from helpers import photo, save
 
 
-@pytest.fixture(autouse=True)
-def private_trash(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-
-
 @pytest.fixture()
 def sample_photos(tmp_path):
     """Three distinct pictures; one has a resized copy and one a byte-identical copy."""

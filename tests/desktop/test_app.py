@@ -1,6 +1,5 @@
 """The desktop app end to end, as a person uses it (offscreen, tiny or real models)."""
 import os
-import shutil
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence

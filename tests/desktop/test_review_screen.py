@@ -1,5 +1,4 @@
 """The review screen shows the right picture and the right marks, and the app closes at once."""
-import os
 import threading
 import time
 

@@ -1,7 +1,5 @@
 """Clean-up never loses a photo: every action is journaled, verified and undoable."""
 import os
-import shutil
-import stat
 
 import pytest
 
@@ -9,27 +7,6 @@ from engine import Library
 from engine.actions import cleanup as actions
 from engine.errors import LookalikeError
 from helpers import photo, save, tree_hashes
-
-
-@pytest.fixture(autouse=True)
-def private_trash(tmp_path, monkeypatch):
-    """The trash goes to the test's own folder, on the same filesystem as its photos."""
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    return tmp_path / "xdg" / "Trash"
-
-
-@pytest.fixture()
-def scanned(tmp_path):
-    photos = tmp_path / "photos"
-    for i in range(3):
-        save(photo(i, size=(400, 300)), photos / f"p{i}.png")
-        save(photo(i, size=(400, 300)).resize((200, 150)), photos / "copies" / f"p{i} small.jpg", quality=80)
-    shutil.copy(photos / "p0.png", photos / "copies" / "p0 exact.png")
-    library = Library.open(tmp_path / "lib")
-    library.add_folder(photos)
-    library.scan(model="sscd")
-    yield library, photos
-    library.close()
 
 
 def test_trash_then_undo_restores_every_file_byte_for_byte(scanned, private_trash):

@@ -9,11 +9,6 @@ from engine.cli import main
 from helpers import photo, save
 
 
-@pytest.fixture(autouse=True)
-def private_trash(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-
-
 @pytest.fixture()
 def marked(tmp_path, capsys):
     """A library whose three byte-identical copies are scanned and marked: two to remove."""

@@ -1,5 +1,4 @@
 """Keep-best rules: each rule decides, says why, and presets survive a round trip."""
-from dataclasses import replace
 
 import pytest
 

@@ -5,18 +5,10 @@ import shutil
 import stat
 from pathlib import Path
 
-import pytest
 
 from engine import Library
 from engine.cli import main
 from helpers import photo, save
-
-
-@pytest.fixture(autouse=True)
-def private_trash(tmp_path, monkeypatch):
-    """The trash goes to the test's own folder, on the same filesystem as its photos."""
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    return tmp_path / "xdg" / "Trash"
 
 
 def cli(library_dir, *args) -> int:

@@ -3,7 +3,6 @@
 Every test runs the real `lookalike` command (or a small script using the engine) in
 separate processes, because a lock that only works between threads passes any in-process test.
 """
-import json
 import os
 import sqlite3
 import subprocess

@@ -1,30 +1,9 @@
 """Undo brings the catalog back too: restored photos are in their groups at once, no rescan."""
-import shutil
 
 import pytest
 
 from engine import Library
 from engine.actions import cleanup as actions
-from helpers import photo, save
-
-
-@pytest.fixture(autouse=True)
-def private_trash(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-
-
-@pytest.fixture()
-def scanned(tmp_path):
-    photos = tmp_path / "photos"
-    for i in range(3):
-        save(photo(i, size=(400, 300)), photos / f"p{i}.png")
-        save(photo(i, size=(400, 300)).resize((200, 150)), photos / "copies" / f"p{i} small.jpg", quality=80)
-    shutil.copy(photos / "p0.png", photos / "copies" / "p0 exact.png")
-    library = Library.open(tmp_path / "lib")
-    library.add_folder(photos)
-    library.scan(model="sscd")
-    yield library, photos
-    library.close()
 
 
 def grouped(library) -> list[list[str]]:

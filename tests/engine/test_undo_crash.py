@@ -7,7 +7,6 @@ drive would.
 """
 import errno
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,26 +21,6 @@ from engine.actions import recovery
 from helpers import photo, save, tree_hashes
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(autouse=True)
-def private_trash(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    return tmp_path / "xdg" / "Trash"
-
-
-@pytest.fixture()
-def scanned(tmp_path):
-    photos = tmp_path / "photos"
-    for i in range(3):
-        save(photo(i, size=(400, 300)), photos / f"p{i}.png")
-        save(photo(i, size=(400, 300)).resize((200, 150)), photos / "copies" / f"p{i} small.jpg", quality=80)
-    shutil.copy(photos / "p0.png", photos / "copies" / "p0 exact.png")
-    library = Library.open(tmp_path / "lib")
-    library.add_folder(photos)
-    library.scan(model="sscd")
-    yield library, photos
-    library.close()
 
 
 def cross_device(target: Path):
