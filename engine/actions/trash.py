@@ -90,21 +90,10 @@ def find(original: str) -> Optional[str]:
     """The newest trashed copy of `original` (freedesktop trash), or None."""
     if not sys.platform.startswith("linux"):
         return None
-    best: tuple[str, Optional[str]] = ("", None)
-    for trash, root in _trash_dirs(original):
-        info_dir = trash / "info"
-        if not info_dir.is_dir():
-            continue
-        for info in info_dir.glob("*.trashinfo"):
-            path, when = _read_info(info)
-            if path is None:
-                continue
-            full = path if os.path.isabs(path) or root is None else os.path.join(root, path)
-            if os.path.normpath(full) == os.path.normpath(original) and when >= best[0]:
-                trashed = trash / "files" / info.name[: -len(".trashinfo")]
-                if os.path.lexists(trashed):
-                    best = (when, str(trashed))
-    return best[1]
+    wanted = os.path.normpath(original)
+    found = [(when, str(trashed)) for _info, full, trashed, when in _recorded(set(_trash_dirs(original)))
+             if full == wanted and os.path.lexists(trashed)]
+    return max(found)[1] if found else None
 
 
 def drop_orphan_infos(originals: Iterable[str]) -> list[str]:
@@ -117,20 +106,26 @@ def drop_orphan_infos(originals: Iterable[str]) -> list[str]:
         return []
     places = {place for original in wanted for place in _trash_dirs(original)}
     dropped = []
+    for info, full, trashed, _when in _recorded(places):
+        if full in wanted and not os.path.lexists(trashed):
+            info.unlink(missing_ok=True)
+            dropped.append(str(info))
+    return dropped
+
+
+def _recorded(places):
+    """(info file, the original path it records, where the trashed file lies, deletion date)
+    for every readable .trashinfo in these (trash dir, root) places."""
     for trash, root in places:
         info_dir = trash / "info"
         if not info_dir.is_dir():
             continue
         for info in info_dir.glob("*.trashinfo"):
-            path, _when = _read_info(info)
+            path, when = _read_info(info)
             if path is None:
                 continue
             full = path if os.path.isabs(path) or root is None else os.path.join(root, path)
-            trashed = trash / "files" / info.name[: -len(".trashinfo")]
-            if os.path.normpath(full) in wanted and not os.path.lexists(trashed):
-                info.unlink(missing_ok=True)
-                dropped.append(str(info))
-    return dropped
+            yield info, os.path.normpath(full), trash / "files" / info.name[: -len(".trashinfo")], when
 
 
 def _read_info(info: Path) -> tuple[Optional[str], str]:
