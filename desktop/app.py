@@ -67,7 +67,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     describe_process("Lookalike app")  # how a `lookalike` command waiting for a write names us
     try:
-        library = Library.open(args.library, model_dir=args.model_dir)
+        # The daily backup runs behind the window (MainWindow starts it), never before it.
+        library = Library.open(args.library, model_dir=args.model_dir, backup=False)
     except LookalikeError as exc:
         QMessageBox.critical(None, "Lookalike", str(exc))
         return 1

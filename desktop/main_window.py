@@ -86,6 +86,10 @@ class MainWindow(QMainWindow):
         self.devices = None  # detected off the GUI thread: it imports torch
         self.runner.read(library.detected_devices, lambda found: setattr(self, "devices", found),
                          lambda exc: setattr(self, "devices", ["cpu"]))
+        # The daily catalog backup (seconds at a million photos) runs behind the window. It only
+        # reads the catalog (SQLite's online backup), so it runs beside writes and never makes
+        # closing ask about a running job; a full disk waits for the next start.
+        self.runner.read(library.back_up_if_due, lambda _: None, lambda exc: None)
         self._restore_geometry()
         self._show_folders_or_welcome()
 

@@ -56,8 +56,9 @@ class Library(SearchMixin, CleanupMixin):
 
     @classmethod
     def open(cls, path: Optional[os.PathLike | str] = None,
-             model_dir: Optional[str] = None) -> "Library":
-        """Opens (creating if needed) the library at `path`, default: the per-user data dir."""
+             model_dir: Optional[str] = None, backup: bool = True) -> "Library":
+        """Opens (creating if needed) the library at `path`, default: the per-user data dir;
+        `backup=False` leaves the daily backup to `back_up_if_due` (the app's background job)."""
         folder = Path(path).expanduser() if path else default_library_dir()
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -66,13 +67,17 @@ class Library(SearchMixin, CleanupMixin):
             raise LookalikeError(f"The library folder {folder} cannot be created ({exc.strerror}).") from exc
         catalog = Catalog(folder)
         try:
-            if backup_due(folder):
+            if backup and backup_due(folder):
                 catalog.backup(required=False)  # daily; a full disk must not stop reading
             settings = Settings.load(folder)
         except BaseException:
             catalog.close()
             raise
         return cls(folder, catalog, settings, model_dir)
+
+    def back_up_if_due(self) -> None:
+        if backup_due(self.path):   # the newest backup is a day old
+            self.catalog.backup(required=False)
 
     def _backup_catalog(self, why: str) -> None:
         """A checked backup of the catalog's user data before a change to the user's files

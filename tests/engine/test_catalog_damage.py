@@ -182,3 +182,16 @@ def test_doctor_repair_does_not_rebuild_under_a_program_that_is_writing(capsys, 
     assert code == 1 and out == "" and "in use by" in one_sentence(err.splitlines()[-1] + "\n")
     assert catalog.read_bytes() == damaged_bytes
     assert not [p for p in library_dir.iterdir() if p.name.startswith("catalog-damaged-")]
+
+
+def test_the_daily_backup_can_wait_for_a_background_job(library_dir, photos):
+    with Library.open(library_dir) as lib:
+        lib.add_folder(photos)
+    for old in backups(library_dir):
+        old.unlink()
+    with Library.open(library_dir, backup=False) as lib:
+        assert backups(library_dir) == []      # opening took none: the app opens at once
+        lib.back_up_if_due()
+        assert len(backups(library_dir)) == 1
+        lib.back_up_if_due()                   # one a day
+        assert len(backups(library_dir)) == 1
