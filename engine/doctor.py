@@ -9,7 +9,6 @@ since a damaged catalog cannot be. Must not: run SQL or FAISS itself, or print.
 from __future__ import annotations
 
 import os
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -87,8 +86,8 @@ def check(library_dir: Path) -> Health:
     if health.catalog == "ok" and present:
         try:
             health.bad_vectors = bad_vectors(path)
-        except sqlite3.DatabaseError as exc:
-            health.catalog, health.catalog_problem = "damaged", backup.damaged_sentence(path, str(exc))
+        except CatalogError as exc:
+            health.catalog, health.catalog_problem = "damaged", str(exc)
     for index_file in _index_files(library_dir):
         health.indexes[str(index_file)] = "ok" if _index_ok(index_file) else "damaged"
     return health

@@ -80,8 +80,7 @@ class Library(SearchMixin, CleanupMixin):
             self.catalog.backup(required=False)
 
     def _backup_catalog(self, why: str) -> None:
-        """A checked backup of the catalog's user data before a change to the user's files
-        (`why` names it); a damaged catalog or a full disk stops that change."""
+        """A checked backup before a change to the user's files (a full disk stops it)."""
         with self._write_lock:
             self.catalog.backup(required=True, why=why)
 
@@ -102,8 +101,7 @@ class Library(SearchMixin, CleanupMixin):
 
     def writing(self, on_progress: Optional[ProgressCallback] = None,
                 cancel: Optional[CancelToken] = None):
-        """Holds the library for a write (waiting, with "waiting" progress reports, while
-        another program writes it); reentrant."""
+        """Holds the library for a write ("waiting" reports meanwhile); reentrant."""
         return self._write_lock.hold(on_progress, cancel)
 
     @property

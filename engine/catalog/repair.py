@@ -238,13 +238,16 @@ def _vector_ok(blob, dim) -> bool:
 
 def bad_vectors(path: Path) -> int:
     """How many stored vectors (live, or kept for undo) are damaged; reads, changes nothing."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        return sum(1 for table in _vector_tables(conn)
-                   for dim, blob in conn.execute(f'SELECT dim, vector FROM "{table}"')
-                   if not _vector_ok(blob, dim))
-    finally:
-        conn.close()
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return sum(1 for table in _vector_tables(conn)
+                       for dim, blob in conn.execute(f'SELECT dim, vector FROM "{table}"')
+                       if not _vector_ok(blob, dim))
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise CatalogError(backup.damaged_sentence(path, str(exc))) from exc
 
 
 def _vector_tables(conn) -> list[str]:
