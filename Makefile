@@ -59,7 +59,7 @@ soak: $(STAMP)
 
 # Renders each view on a sample library made from $(PHOTOS) into docs/screenshots/.
 screenshots: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m desktop.screenshots docs/screenshots --photos $(PHOTOS)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m lookalike.desktop.screenshots docs/screenshots --photos $(PHOTOS)
 
 # Linux installer: dist/lookalike_<version>_amd64.deb (MODELS=DIR bundles DIR/<hub id>/ weights).
 package: $(STAMP)

@@ -55,8 +55,8 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", metavar="DIR", help="work here instead of a temporary folder")
     args = parser.parse_args(argv)
 
-    from engine import Library
-    from engine import pair_checking
+    from lookalike.engine import Library
+    from lookalike.engine import pair_checking
 
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="lookalike-flat-"))
     photos = work / "photos"

@@ -32,9 +32,9 @@ def main() -> int:
 
     from PySide6.QtCore import QElapsedTimer, QTimer
 
-    from desktop.app import make_application, settle_heap
-    from desktop.main_window import MainWindow
-    from engine import Library
+    from lookalike.desktop.app import make_application, settle_heap
+    from lookalike.desktop.main_window import MainWindow
+    from lookalike.engine import Library
 
     app = make_application(["lookalike-bench"])
     with tempfile.TemporaryDirectory() as tmp:

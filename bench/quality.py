@@ -69,7 +69,7 @@ def pair(a: str, b: str) -> tuple[str, str]:
 
 
 def evaluate(library, model: str, truth: dict) -> dict:
-    from engine.pair_checking import verified
+    from lookalike.engine.pair_checking import verified
 
     name_of = lambda path: Path(path).name  # noqa: E731
     positives = {pair(a, b) for fam in truth["families"].values() for a, b in itertools.combinations(fam, 2)}
@@ -201,11 +201,11 @@ def main() -> int:
         plot(saved["results"], args.render.parent / "pr.png")
         print(markdown(saved["results"], saved["meta"]))
         return 0
-    from engine import Library
+    from lookalike.engine import Library
 
     models = args.models or ["sscd", "phash"]
     if args.sscd_size:
-        from engine.embedding import sscd
+        from lookalike.engine.embedding import sscd
 
         sscd.INPUT_SIZE = args.sscd_size
     results = []

@@ -38,9 +38,9 @@ def vectors(n: int, dim: int = 384, planted: float = 0.01, seed: int = 0):
 
 
 def child_index(n: int) -> dict:
-    from engine.dedup.groups import group
-    from engine.index.pairs import PairCache
-    from engine.index.vectors import VectorIndex
+    from lookalike.engine.dedup.groups import group
+    from lookalike.engine.index.pairs import PairCache
+    from lookalike.engine.index.vectors import VectorIndex
 
     x, planted = vectors(n)
     ids = np.arange(1, n + 1, dtype=np.int64)
@@ -85,9 +85,9 @@ def child_index(n: int) -> dict:
 
 
 def child_rescan(n: int) -> dict:
-    from engine.catalog.store import Catalog
-    from engine.scanning.scan import run_scan
-    from engine.scanning.scope import scopes_for
+    from lookalike.engine.catalog.store import Catalog
+    from lookalike.engine.scanning.scan import run_scan
+    from lookalike.engine.scanning.scope import scopes_for
 
     with tempfile.TemporaryDirectory() as tmp:
         photos = Path(tmp) / "photos"

@@ -192,7 +192,7 @@ class Mutator:
 
 def audit(library, folder: Path, model: str) -> dict:
     """The catalog against the disk, with no scan in between."""
-    from engine.scanning.walk import is_image_name
+    from lookalike.engine.scanning.walk import is_image_name
 
     disk = {}
     for root, dirs, names in os.walk(folder):
@@ -212,7 +212,7 @@ def audit(library, folder: Path, model: str) -> dict:
 
 
 def soak(args) -> dict:
-    from engine import Library
+    from lookalike.engine import Library
 
     tmp = tempfile.TemporaryDirectory(prefix="lookalike-soak-")
     work = Path(tmp.name)

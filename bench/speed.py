@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def images_in(folder: Path) -> list[str]:
-    from engine.scanning.walk import walk
+    from lookalike.engine.scanning.walk import walk
 
     return [f.path for f in walk([(0, str(folder))]).files]
 
@@ -36,13 +36,13 @@ def peak_mb() -> float:
 
 
 def child(mode: str, model_name: str, folder: Path, model_dir: str | None, min_seconds: float) -> dict:
-    from engine.embedding import loader
-    from engine.scanning.decode import decode
-    from engine.scanning.pipeline import default_threads, ordered_map
+    from lookalike.engine.embedding import loader
+    from lookalike.engine.scanning.decode import decode
+    from lookalike.engine.scanning.pipeline import default_threads, ordered_map
 
     paths = images_in(folder)
     if mode == "end-to-end":
-        from engine import Library
+        from lookalike.engine import Library
 
         images, seconds, scans = 0, 0.0, 0
         while scans == 0 or seconds < min_seconds:  # whole scans into fresh libraries

@@ -1,4 +1,4 @@
-"""`python -m desktop` starts the app."""
+"""`python -m lookalike.desktop` starts the app."""
 import sys
 
 from .app import main

@@ -60,8 +60,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     from PySide6.QtWidgets import QMessageBox
 
-    from engine import Library, app_instance_lock, describe_process
-    from engine.errors import LookalikeError
+    from lookalike.engine import Library, app_instance_lock, describe_process
+    from lookalike.engine.errors import LookalikeError
 
     from .main_window import MainWindow
 

@@ -15,7 +15,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QMainWindow, QMessageBox,
                                QStackedWidget, QWidget)
 
-from engine.errors import ModelUnavailable
+from lookalike.engine.errors import ModelUnavailable
 
 from .dialogs.missing_model_dialog import MissingModelDialog
 from .dialogs.notice import show_error

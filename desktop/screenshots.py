@@ -60,7 +60,7 @@ def main(argv=None) -> int:
         print(f"screenshots: {args.photos} is not a folder", file=sys.stderr)
         return 1
 
-    from engine import Library
+    from lookalike.engine import Library
 
     from .app import make_application
     from .main_window import PAGES, MainWindow

@@ -32,7 +32,7 @@ def run(model_dir: str | None = None) -> int:
         pictures = sorted(samples.glob("*.jpg"))
         if len(pictures) < 3:
             raise RuntimeError(f"the bundled sample pictures are missing from {samples}")
-        from engine import Library
+        from lookalike.engine import Library
 
         from .main_window import MainWindow
 

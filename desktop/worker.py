@@ -17,7 +17,7 @@ from typing import Callable, Optional
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from engine import CancelToken, JobCancelled, Progress, wait_reports
+from lookalike.engine import CancelToken, JobCancelled, Progress, wait_reports
 
 SHUTDOWN_WAIT = 1.5   # seconds: closing the window stays under 2 s whatever is running
 

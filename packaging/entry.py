@@ -13,10 +13,10 @@ def main() -> int:
     if os.path.isdir(bundled):
         os.environ.setdefault("LOOKALIKE_BUNDLED_MODELS", bundled)
     if os.path.basename(sys.argv[0]).startswith("lookalike-gui"):
-        from desktop.app import main as gui
+        from lookalike.desktop.app import main as gui
 
         return gui()
-    from engine.cli import main as cli
+    from lookalike.engine.cli import main as cli
 
     return cli()
 

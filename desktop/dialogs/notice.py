@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from engine.errors import LookalikeError
+from lookalike.engine.errors import LookalikeError
 
 
 def sentence(exc: BaseException) -> str:

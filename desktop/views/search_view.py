@@ -9,7 +9,7 @@ import os
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from engine.errors import ModelUnavailable
+from lookalike.engine.errors import ModelUnavailable
 
 from ..dialogs.notice import sentence
 from ..widgets.photo_grid import PhotoGrid

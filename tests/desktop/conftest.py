@@ -4,7 +4,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from engine import Library
+from lookalike.engine import Library
 from helpers import photo, save
 
 
@@ -22,8 +22,8 @@ def sample_photos(tmp_path):
 @pytest.fixture()
 def open_window(qtbot, tmp_path, model_dir, hf_home):
     """Opens a MainWindow on a library (SSCD for duplicates, the tiny CLIP for text search)."""
-    from desktop.app import make_application
-    from desktop.main_window import MainWindow
+    from lookalike.desktop.app import make_application
+    from lookalike.desktop.main_window import MainWindow
 
     make_application(["lookalike-test"])
     opened = []

@@ -5,8 +5,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
-from desktop.dialogs.clean_dialog import CleanDialog
-from desktop.dialogs.missing_model_dialog import MissingModelDialog
+from lookalike.desktop.dialogs.clean_dialog import CleanDialog
+from lookalike.desktop.dialogs.missing_model_dialog import MissingModelDialog
 from helpers import photo, save, tree_hashes
 
 from .conftest import wait_for_scan, when_modal
@@ -185,7 +185,7 @@ def test_window_geometry_persists_per_library(qtbot, open_window, sample_photos)
 
 
 def test_errors_are_one_sentence_notices_with_details_on_demand(qtbot, open_window, tmp_path):
-    from desktop.dialogs.notice import show_error
+    from lookalike.desktop.dialogs.notice import show_error
 
     window = open_window()
     try:
@@ -199,7 +199,7 @@ def test_errors_are_one_sentence_notices_with_details_on_demand(qtbot, open_wind
 
 
 def test_preferences_change_the_model_thresholds_presets_and_reference_folders(qtbot, open_window, sample_photos):
-    from desktop.dialogs.preferences_dialog import PreferencesDialog
+    from lookalike.desktop.dialogs.preferences_dialog import PreferencesDialog
 
     window = open_window()
     qtbot.waitUntil(lambda: window.devices is not None, timeout=20000)
@@ -220,7 +220,7 @@ def test_preferences_change_the_model_thresholds_presets_and_reference_folders(q
 
 
 def test_the_photo_grid_asks_only_for_the_thumbnails_on_screen_among_100k(qtbot, open_window):
-    from engine.results import Photo
+    from lookalike.engine.results import Photo
 
     window = open_window()
     requested = []

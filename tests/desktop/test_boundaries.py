@@ -3,7 +3,7 @@ import ast
 from pathlib import Path
 
 DESKTOP = Path(__file__).resolve().parents[2] / "desktop"
-ALLOWED = {"engine", "engine.errors", "engine.results", "engine.jobs"}
+ALLOWED = {"lookalike.engine", "lookalike.engine.errors", "lookalike.engine.results", "lookalike.engine.jobs"}
 FORBIDDEN_LIBRARIES = {"sqlalchemy", "sqlite3", "faiss", "torch", "transformers", "onnxruntime"}
 
 
@@ -17,7 +17,7 @@ def test_widgets_never_touch_the_catalog_the_index_or_a_model():
             elif isinstance(node, ast.Import):
                 names = [a.name for a in node.names]
             for name in names:
-                if (name.startswith("engine") and name not in ALLOWED) or name.split(".")[0] in FORBIDDEN_LIBRARIES:
+                if (name.startswith("lookalike.engine") and name not in ALLOWED) or name.split(".")[0] in FORBIDDEN_LIBRARIES:
                     wrong.append(f"{path.name}: {name}")
     assert wrong == []
 

@@ -5,7 +5,7 @@ import time
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from engine.jobs import Reporter
+from lookalike.engine.jobs import Reporter
 from helpers import save
 
 from .conftest import wait_for_scan
@@ -116,7 +116,7 @@ def _notice(window):
 
 
 def test_preferences_ok_without_edits_leaves_the_settings_file_byte_identical(qtbot, open_window):
-    from desktop.dialogs.preferences_dialog import PreferencesDialog
+    from lookalike.desktop.dialogs.preferences_dialog import PreferencesDialog
 
     window = open_window(model="sscd")
     window.library.save_settings()
@@ -160,7 +160,7 @@ def test_closing_during_a_long_regroup_cancels_it_and_closes_within_two_seconds(
 
 
 def test_a_regroup_that_left_look_alike_pairs_unchecked_says_so_beside_the_groups(qtbot, open_window, sample_photos):
-    from engine.jobs import Progress
+    from lookalike.engine.jobs import Progress
 
     window = open_window(model="phash")
     window.add_folder(str(sample_photos))

@@ -7,7 +7,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_self_test_indexes_the_samples_shows_the_window_and_exits_0():
-    result = subprocess.run([sys.executable, "-m", "desktop", "--self-test"], cwd=ROOT,
+    result = subprocess.run([sys.executable, "-m", "lookalike.desktop", "--self-test"], cwd=ROOT,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "phash found the expected duplicate pair" in result.stdout
@@ -15,7 +15,7 @@ def test_the_self_test_indexes_the_samples_shows_the_window_and_exits_0():
 
 
 def test_the_self_test_fails_with_one_readable_line_when_samples_are_missing(monkeypatch, tmp_path, capsys):
-    from desktop import app, self_test
+    from lookalike.desktop import app, self_test
 
     monkeypatch.setattr(app, "resources_dir", lambda: tmp_path)
     assert self_test.run() == 1

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-import desktop.app as app_module
-import desktop.main_window as main_window_module
-from engine.lock import app_instance_lock
+import lookalike.desktop.app as app_module
+import lookalike.desktop.main_window as main_window_module
+from lookalike.engine.lock import app_instance_lock
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,7 +54,7 @@ def test_a_second_app_on_the_same_library_says_so_in_one_sentence_and_exits(tmp_
     library.mkdir()
     first = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import time
-        from engine.lock import app_instance_lock
+        from lookalike.engine.lock import app_instance_lock
         held = app_instance_lock({str(library)!r})
         print("READY" if held else "REFUSED", flush=True)
         time.sleep(60)
@@ -102,7 +102,7 @@ def test_a_terminal_scan_and_the_watching_app_take_turns_on_one_library(qtbot, o
         path = save(photo(200 + i, size=(320, 240)), sample_photos / "new" / f"n{i}.png")
         with open(path, "ab") as fh:
             fh.write(bytes(4_000_000))  # hashing takes a while, so the two scans may overlap
-    terminal = subprocess.Popen([sys.executable, "-m", "engine.cli", "--library", str(window.library.path),
+    terminal = subprocess.Popen([sys.executable, "-m", "lookalike.engine.cli", "--library", str(window.library.path),
                                  "scan", "--model", "sscd"], cwd=ROOT, text=True,
                                 env=dict(os.environ, PYTHONPATH=str(ROOT)),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -118,7 +118,7 @@ def test_a_terminal_scan_and_the_watching_app_take_turns_on_one_library(qtbot, o
 def test_adding_a_folder_while_a_terminal_command_writes_waits_visibly_and_keeps_the_window_alive(qtbot, open_window, sample_photos):
     import time
 
-    from engine.lock import WriterLock
+    from lookalike.engine.lock import WriterLock
 
     window = open_window(model="phash")
     busy = WriterLock(window.library.path)

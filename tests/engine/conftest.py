@@ -3,7 +3,7 @@ import shutil
 
 import pytest
 
-from engine import Library
+from lookalike.engine import Library
 from helpers import photo, save
 
 

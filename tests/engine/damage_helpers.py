@@ -3,7 +3,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from engine.library import Library
+from lookalike.engine.library import Library
 
 FILES = 3000
 

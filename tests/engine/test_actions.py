@@ -3,9 +3,9 @@ import os
 
 import pytest
 
-from engine import Library
-from engine.actions import cleanup as actions
-from engine.errors import LookalikeError
+from lookalike.engine import Library
+from lookalike.engine.actions import cleanup as actions
+from lookalike.engine.errors import LookalikeError
 from helpers import photo, save, tree_hashes
 
 

@@ -3,9 +3,9 @@ import sqlite3
 
 import pytest
 
-from engine.catalog import migrations
-from engine.catalog.store import CATALOG_FILE, Catalog
-from engine.errors import CatalogError
+from lookalike.engine.catalog import migrations
+from lookalike.engine.catalog.store import CATALOG_FILE, Catalog
+from lookalike.engine.errors import CatalogError
 
 
 def test_a_new_catalog_is_at_the_latest_schema_in_wal_mode(library_dir):

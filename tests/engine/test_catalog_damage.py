@@ -8,11 +8,11 @@ import sys
 import pytest
 
 from .damage_helpers import garble, populated
-from engine.catalog.backup import backups
-from engine.cli import main
-from engine.errors import CatalogError
-from engine.library import Library
-from engine.settings import Settings
+from lookalike.engine.catalog.backup import backups
+from lookalike.engine.cli import main
+from lookalike.engine.errors import CatalogError
+from lookalike.engine.library import Library
+from lookalike.engine.settings import Settings
 
 
 def run(capsys, *args):
@@ -170,7 +170,7 @@ def test_settings_from_a_newer_version_are_preserved_not_downgraded(library_dir)
 
 
 def test_doctor_repair_does_not_rebuild_under_a_program_that_is_writing(capsys, library_dir, photos, monkeypatch):
-    from engine.lock import WriterLock
+    from lookalike.engine.lock import WriterLock
 
     populated(library_dir, photos)
     catalog = library_dir / "catalog.sqlite"

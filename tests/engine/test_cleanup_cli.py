@@ -4,8 +4,8 @@ import shutil
 
 import pytest
 
-from engine.actions import cleanup as actions
-from engine.cli import main
+from lookalike.engine.actions import cleanup as actions
+from lookalike.engine.cli import main
 from helpers import photo, save
 
 

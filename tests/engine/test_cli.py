@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.cli import main
+from lookalike.engine.cli import main
 from helpers import photo, save, tree_hashes
 
 
@@ -128,7 +128,7 @@ def test_unreadable_files_and_folders_are_reported_and_their_records_kept(tmp_pa
     repo = Path(__file__).resolve().parents[2]
 
     def cli(*args):
-        return subprocess.run([sys.executable, "-m", "engine.cli", "--library", str(library), *args],
+        return subprocess.run([sys.executable, "-m", "lookalike.engine.cli", "--library", str(library), *args],
                               cwd=repo, capture_output=True, text=True, preexec_fn=without_root_file_powers)
 
     assert cli("add", str(photos)).returncode == 0
@@ -157,8 +157,8 @@ def test_unreadable_files_and_folders_are_reported_and_their_records_kept(tmp_pa
 def test_the_progress_bar_redraws_one_line_on_a_terminal_and_stays_silent_otherwise():
     import io
 
-    from engine.cli import TerminalProgress
-    from engine.jobs import Progress
+    from lookalike.engine.cli import TerminalProgress
+    from lookalike.engine.jobs import Progress
 
     class Tty(io.StringIO):
         def isatty(self):
@@ -181,7 +181,7 @@ def marked_library(tmp_path, photos_with_copies):
     repo = Path(__file__).resolve().parents[2]
 
     def cli(*args, drop_root=False):
-        return subprocess.run([sys.executable, "-m", "engine.cli", "--library", str(library), *args],
+        return subprocess.run([sys.executable, "-m", "lookalike.engine.cli", "--library", str(library), *args],
                               cwd=repo, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL,
                               preexec_fn=without_root_file_powers if drop_root else None)
 

@@ -6,8 +6,8 @@ import subprocess
 
 import pytest
 
-from engine import cli
-from engine.cli import build_parser, main
+from lookalike.engine import cli
+from lookalike.engine.cli import build_parser, main
 from helpers import photo, save
 
 from .damage_helpers import garble, populated

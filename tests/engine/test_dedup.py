@@ -6,8 +6,8 @@ import shutil
 import pytest
 from PIL import Image, ImageEnhance
 
-from engine import Library
-from engine.dedup.groups import group
+from lookalike.engine import Library
+from lookalike.engine.dedup.groups import group
 from helpers import photo, save
 
 

@@ -44,8 +44,8 @@ def library(tmp_path):
 
 SWAP_AFTER = """
     import json, os
-    import engine.scanning.scan as scan
-    from engine import Library
+    import lookalike.engine.scanning.scan as scan
+    from lookalike.engine import Library
 
     def swapping(real):
         def step(*args, **kwargs):
@@ -92,8 +92,8 @@ def test_a_thumbnail_of_a_pipe_is_refused_at_once(tmp_path):
     result, seconds = run_script(tmp_path, f"""
         import json
         from pathlib import Path
-        from engine.scanning.decode import DecodeError
-        from engine.thumbnails import make_thumbnail
+        from lookalike.engine.scanning.decode import DecodeError
+        from lookalike.engine.thumbnails import make_thumbnail
         try:
             make_thumbnail({str(pipe)!r}, Path({str(tmp_path / 'thumb.jpg')!r}), 128)
         except DecodeError as exc:

@@ -20,7 +20,7 @@ def test_a_121_megapixel_png_is_scanned_and_nothing_raw_reaches_stderr(tmp_path)
     env = dict(os.environ, PYTHONPATH=str(ROOT), HF_HUB_OFFLINE="1")
 
     def lookalike(*args):
-        return subprocess.run([sys.executable, "-m", "engine.cli", "--library", str(tmp_path / "lib"), *args],
+        return subprocess.run([sys.executable, "-m", "lookalike.engine.cli", "--library", str(tmp_path / "lib"), *args],
                               cwd=ROOT, env=env, text=True, capture_output=True, timeout=240)
 
     assert lookalike("add", str(photos)).returncode == 0

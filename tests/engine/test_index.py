@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from engine.catalog.store import Catalog
-from engine.index import pairs, sync, vectors
-from engine.index.sync import index_path, synced_index
+from lookalike.engine.catalog.store import Catalog
+from lookalike.engine.index import pairs, sync, vectors
+from lookalike.engine.index.sync import index_path, synced_index
 
 
 def unit(n, dim=16, seed=0):

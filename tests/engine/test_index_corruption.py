@@ -6,12 +6,12 @@ import shutil
 import numpy as np
 import pytest
 
-from engine import Library
-from engine.catalog.store import Catalog
-from engine.cli import main
-from engine.errors import LookalikeError
-from engine.index import vectors
-from engine.index.sync import index_path, synced_index
+from lookalike.engine import Library
+from lookalike.engine.catalog.store import Catalog
+from lookalike.engine.cli import main
+from lookalike.engine.errors import LookalikeError
+from lookalike.engine.index import vectors
+from lookalike.engine.index.sync import index_path, synced_index
 from helpers import photo, save
 
 MODEL = "phash"

@@ -2,10 +2,10 @@
 
 import pytest
 
-from engine import Library
-from engine.dedup.keep import BUILTIN_PRESETS, copy_like, parse_rule, propose
-from engine.errors import UsageError
-from engine.results import DuplicateFile
+from lookalike.engine import Library
+from lookalike.engine.dedup.keep import BUILTIN_PRESETS, copy_like, parse_rule, propose
+from lookalike.engine.errors import UsageError
+from lookalike.engine.results import DuplicateFile
 
 
 def f(path, w=100, h=100, size=1000, fmt="JPEG", taken=None, exif=0, gps=False, fid=1):

@@ -6,8 +6,8 @@ import stat
 from pathlib import Path
 
 
-from engine import Library
-from engine.cli import main
+from lookalike.engine import Library
+from lookalike.engine.cli import main
 from helpers import photo, save
 
 
@@ -208,8 +208,8 @@ def test_a_decode_failure_of_one_file_is_not_copied_to_its_byte_identical_twin(
         library_dir, photos, hf_home, monkeypatch):
     save(photo(1), photos / "a.png")
     shutil.copy(photos / "a.png", photos / "b.png")
-    from engine.scanning import scan as scan_module
-    from engine.scanning.decode import DecodeError
+    from lookalike.engine.scanning import scan as scan_module
+    from lookalike.engine.scanning.decode import DecodeError
 
     real_decode = scan_module.decode
 
@@ -245,8 +245,8 @@ def test_the_duplicates_listing_names_the_other_names_of_a_hardlinked_photo(libr
 
 def test_a_name_reached_through_a_symlinked_folder_is_never_removed_nor_kept_for_its_real_file(tmp_path):
     """Catalogs written before links were skipped can still hold such aliases."""
-    from engine.actions import cleanup as actions
-    from engine.results import DuplicateFile, DuplicateGroup
+    from lookalike.engine.actions import cleanup as actions
+    from lookalike.engine.results import DuplicateFile, DuplicateGroup
 
     library = tmp_path / "lib"
     real = save(photo(1), library / "real" / "x.png")

@@ -4,10 +4,10 @@ import shutil
 import numpy as np
 import pytest
 
-from engine.embedding import loader
-from engine.embedding.device import choose_device, pick_cpu_precision
-from engine.embedding.registry import spec
-from engine.errors import ModelUnavailable, UsageError
+from lookalike.engine.embedding import loader
+from lookalike.engine.embedding.device import choose_device, pick_cpu_precision
+from lookalike.engine.embedding.registry import spec
+from lookalike.engine.errors import ModelUnavailable, UsageError
 from helpers import photo
 
 
@@ -62,7 +62,7 @@ def test_unknown_names_and_unusable_devices_are_usage_errors():
         spec("resnet")
     with pytest.raises(UsageError):
         choose_device("tpu")
-    if "cuda" not in __import__("engine.embedding.device", fromlist=["x"]).detected_devices():
+    if "cuda" not in __import__("lookalike.engine.embedding.device", fromlist=["x"]).detected_devices():
         with pytest.raises(UsageError, match="CUDA"):
             choose_device("cuda")
 

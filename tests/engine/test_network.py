@@ -57,7 +57,7 @@ def sandbox(tmp_path):
     prefix = _no_network_prefix()
 
     def lookalike(*args):
-        done = subprocess.run([*prefix, sys.executable, "-m", "engine.cli",
+        done = subprocess.run([*prefix, sys.executable, "-m", "lookalike.engine.cli",
                                "--library", str(tmp_path / "lib"), *args],
                               cwd=ROOT, env=env, text=True, capture_output=True, timeout=180)
         return done.returncode, done.stdout, done.stderr

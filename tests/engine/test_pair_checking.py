@@ -5,8 +5,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from engine import pair_checking
-from engine.jobs import CancelToken, JobCancelled
+from lookalike.engine import pair_checking
+from lookalike.engine.jobs import CancelToken, JobCancelled
 
 
 class Catalog:
@@ -36,7 +36,7 @@ def checks(monkeypatch):
             done.append((a, b))
             return SimpleNamespace(kind="copy", aligned=0.9)
 
-    import engine.dedup.verify as verify
+    import lookalike.engine.dedup.verify as verify
 
     monkeypatch.setattr(verify, "Verifier", Verifier)
     return done

@@ -26,7 +26,7 @@ def _env(tmp_path, **extra):
 
 
 def lookalike(tmp_path, library, *args, **env):
-    return subprocess.Popen([sys.executable, "-m", "engine.cli", "--library", str(library), *args],
+    return subprocess.Popen([sys.executable, "-m", "lookalike.engine.cli", "--library", str(library), *args],
                             cwd=ROOT, env=_env(tmp_path, **env), text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
@@ -90,8 +90,8 @@ def test_a_writer_that_outlasts_the_timeout_gets_one_sentence_and_exit_1(tmp_pat
     assert finish(lookalike(tmp_path, library, "add", str(photos)))[0] == 0
     holder = engine_script(tmp_path, f"""
         import sys, time
-        from engine import Library
-        from engine.lock import describe_process
+        from lookalike.engine import Library
+        from lookalike.engine.lock import describe_process
         describe_process("lookalike scan")
         with Library.open({str(library)!r}) as library, library.writing():
             print("READY", flush=True)
@@ -133,8 +133,8 @@ def marked(tmp_path):
 
 SLOW_CLEAN = """
     import time
-    from engine import Library
-    from engine.lock import describe_process
+    from lookalike.engine import Library
+    from lookalike.engine.lock import describe_process
     describe_process("lookalike clean")
     def slowly(progress):
         if progress.phase == "trashing" and progress.done == 1:

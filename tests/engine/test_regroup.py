@@ -5,9 +5,9 @@ import threading
 
 import pytest
 
-from engine import Library, library as library_module
-from engine.index.sync import index_path
-from engine.index.vectors import VectorIndex
+from lookalike.engine import Library, library as library_module
+from lookalike.engine.index.sync import index_path
+from lookalike.engine.index.vectors import VectorIndex
 from helpers import photo, save
 
 

@@ -3,9 +3,9 @@ import os
 
 import pytest
 
-from engine import Library
-from engine.dedup.keep import BUILTIN_PRESETS, propose
-from engine.results import DuplicateFile, DuplicateGroup
+from lookalike.engine import Library
+from lookalike.engine.dedup.keep import BUILTIN_PRESETS, propose
+from lookalike.engine.results import DuplicateFile, DuplicateGroup
 from helpers import photo, save
 
 

@@ -6,7 +6,7 @@ import zlib
 
 import pytest
 
-from engine import CancelToken, JobCancelled, Library
+from lookalike.engine import CancelToken, JobCancelled, Library
 from helpers import photo, save
 
 
@@ -185,7 +185,7 @@ def test_a_file_that_vanishes_mid_scan_is_reported_and_not_kept(lib, photos, mon
     save(photo(1), photos / "stays.jpg")
     doomed = save(photo(2), photos / "doomed.jpg")
     lib.add_folder(photos)
-    from engine.scanning import scan as scan_module
+    from lookalike.engine.scanning import scan as scan_module
 
     real_hash = scan_module.content_hash
 

@@ -5,9 +5,9 @@ import shutil
 
 import pytest
 
-from engine import Library
-from engine.catalog.store import Catalog
-from engine.scanning.scope import MAX_SCOPES, Scope, scopes_for
+from lookalike.engine import Library
+from lookalike.engine.catalog.store import Catalog
+from lookalike.engine.scanning.scope import MAX_SCOPES, Scope, scopes_for
 from helpers import photo, save
 
 

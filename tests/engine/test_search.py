@@ -4,8 +4,8 @@ import shutil
 
 import pytest
 
-from engine import Library
-from engine.errors import LookalikeError, ModelUnavailable
+from lookalike.engine import Library
+from lookalike.engine.errors import LookalikeError, ModelUnavailable
 from helpers import photo, save
 
 

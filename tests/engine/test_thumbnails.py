@@ -1,7 +1,7 @@
 """Cached thumbnails are derived data: a damaged one is rebuilt, never shown forever."""
 from PIL import Image
 
-from engine import Library
+from lookalike.engine import Library
 from helpers import photo, save
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from engine import Library
-from engine.actions import cleanup as actions
+from lookalike.engine import Library
+from lookalike.engine.actions import cleanup as actions
 
 
 def grouped(library) -> list[list[str]]:
@@ -84,7 +84,7 @@ def test_undo_after_doctor_repair_still_brings_the_rows_back(scanned, monkeypatc
     import os
     import sqlite3
 
-    from engine import doctor
+    from lookalike.engine import doctor
 
     library, photos = scanned
     before = grouped(library)
@@ -110,8 +110,8 @@ def test_undo_after_doctor_repair_still_brings_the_rows_back(scanned, monkeypatc
 
 @pytest.mark.parametrize("next_step", ["undo", "scan"])
 def test_an_undo_killed_before_the_rows_came_back_finishes_them_on_the_next_undo_or_scan(scanned, monkeypatch, next_step):
-    from engine.catalog import removed
-    from engine.errors import LookalikeError
+    from lookalike.engine.catalog import removed
+    from lookalike.engine.errors import LookalikeError
 
     library, photos = scanned
     before = grouped(library)

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from engine import Library
-from engine.actions import cleanup as actions
-from engine.actions import recovery
+from lookalike.engine import Library
+from lookalike.engine.actions import cleanup as actions
+from lookalike.engine.actions import recovery
 from helpers import photo, save, tree_hashes
 
 REPO = Path(__file__).resolve().parents[2]
@@ -38,8 +38,8 @@ def cross_device(target: Path):
 
 CHILD_PRELUDE = """
 import errno, os, signal, sys
-from engine import Library
-from engine.actions import cleanup as actions, trash
+from lookalike.engine import Library
+from lookalike.engine.actions import cleanup as actions, trash
 
 def die():
     os.kill(os.getpid(), signal.SIGKILL)

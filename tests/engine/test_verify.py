@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
-from engine import Library
-from engine.dedup.verify import Verifier
+from lookalike.engine import Library
+from lookalike.engine.dedup.verify import Verifier
 from helpers import save, smooth_photo
 
 
@@ -74,7 +74,7 @@ def test_pictures_too_smooth_to_judge_leave_the_decision_to_the_embedding(files)
 
 
 def test_different_shots_drop_to_the_similar_tier_and_verdicts_are_cached(tmp_path, files, monkeypatch):
-    from engine.dedup import verify
+    from lookalike.engine.dedup import verify
 
     calls = []
     real = verify.Verifier.check

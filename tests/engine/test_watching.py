@@ -1,8 +1,8 @@
 """Watching folders: changes arrive debounced, non-photos are ignored, pausing holds them."""
 import threading
 
-from engine import Library
-from engine.watching.watcher import FolderWatcher
+from lookalike.engine import Library
+from lookalike.engine.watching.watcher import FolderWatcher
 from helpers import photo, save
 
 
