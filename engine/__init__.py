@@ -5,8 +5,9 @@ package reads no settings, loads no model and sets up no logging.
 """
 from .jobs import CancelToken, JobCancelled, Progress
 from .library import Library
+from .results import TIERS
 from .lock import app_instance_lock, describe_process, wait_reports
 from .settings import Settings
 
-__all__ = ["Library", "Settings", "Progress", "CancelToken", "JobCancelled",
+__all__ = ["Library", "TIERS", "Settings", "Progress", "CancelToken", "JobCancelled",
            "app_instance_lock", "describe_process", "wait_reports"]

@@ -29,13 +29,10 @@ from .jobs import CancelToken, ProgressCallback
 from .lock import WriterLock
 from .library_cleanup import CleanupMixin
 from .library_search import SearchMixin
-from .results import DuplicateFile, DuplicateGroup, Folder, ModelInfo, Photo
+from .results import TIERS, DuplicateFile, DuplicateGroup, Folder, ModelInfo, Photo
 from .scanning.scan import ScanSummary, run_scan
 from .scanning.scope import scopes_for
 from .settings import Settings, default_library_dir
-
-TIERS = ("exact", "near", "similar", "all")
-
 
 class Library(SearchMixin, CleanupMixin):
     def __init__(self, path: Path, catalog: Catalog, settings: Settings,

@@ -8,6 +8,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Optional
 
+# The tiers a caller may ask for, strictest first; each also lists the stricter ones ("all" is
+# "similar"). The one definition: the Library, the CLI and the desktop read it from here.
+TIERS = ("exact", "near", "similar", "all")
+
 
 @dataclass(frozen=True)
 class Folder:

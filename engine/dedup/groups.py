@@ -15,9 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Optional, Sequence
 
-TIERS = ("exact", "near", "similar")
-
-
 @dataclass
 class Member:
     file_id: int
