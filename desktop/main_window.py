@@ -8,6 +8,7 @@ Must not: reach the engine except through engine.Library, or block the GUI threa
 from __future__ import annotations
 
 import os
+from functools import partial
 from typing import Optional
 
 from PySide6.QtCore import QSettings, QSize, QTimer, Signal
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QM
 
 from lookalike.engine.errors import ModelUnavailable
 
+from . import operations as ops
 from .dialogs.missing_model_dialog import MissingModelDialog
 from .dialogs.notice import show_error
 from .dialogs.preferences_dialog import PreferencesDialog
@@ -84,12 +86,12 @@ class MainWindow(QMainWindow):
         self.folders_changed.connect(lambda paths: self.request_scan(changed=paths))
         self._watch_enabled = watch
         self.devices = None  # detected off the GUI thread: it imports torch
-        self.runner.read(library.detected_devices, lambda found: setattr(self, "devices", found),
+        self.runner.read(partial(ops.detected_devices, library), lambda found: setattr(self, "devices", found),
                          lambda exc: setattr(self, "devices", ["cpu"]))
         # The daily catalog backup (seconds at a million photos) runs behind the window. It only
         # reads the catalog (SQLite's online backup), so it runs beside writes and never makes
         # closing ask about a running job; a full disk waits for the next start.
-        self.runner.read(library.back_up_if_due, lambda _: None, lambda exc: None)
+        self.runner.read(partial(ops.back_up, library), lambda _: None, lambda exc: None)
         self._restore_geometry()
         self._show_folders_or_welcome()
 
@@ -144,7 +146,7 @@ class MainWindow(QMainWindow):
     def add_folder(self, folder: str) -> None:
         # On the writer thread: a `lookalike` command writing the library meanwhile makes it
         # wait (shown in the status bar), never the window.
-        self.runner.write("Adding folder", lambda on_progress, cancel: self.library.add_folder(folder),
+        self.runner.write(ops.ADD_FOLDER, partial(ops.add_folder, self.library, folder),
                           lambda _: (self._show_folders_or_welcome(), self.request_scan()),
                           on_error=lambda exc: show_error(self, "Folder not added", exc))
 
@@ -160,9 +162,7 @@ class MainWindow(QMainWindow):
             return
         self.scan_again = False
         self.scanning = True
-        self.runner.write("Indexing", lambda on_progress, cancel: self.library.scan(
-            on_progress=on_progress, cancel=cancel, changed=changed),
-            self._scanned, on_error=self._scan_failed, on_cancel=self._scan_cancelled)
+        self.runner.write(ops.SCAN, partial(ops.scan, self.library, changed), self._scanned, on_error=self._scan_failed, on_cancel=self._scan_cancelled)
 
     def _scanned(self, summary) -> None:
         self.scanning = False
@@ -204,8 +204,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(str(exc), 20000)
             return
         if dialog.choice == "download":
-            self.runner.write(f"Downloading {exc.model}",
-                              lambda on_progress, cancel: self.library.download_model(exc.model, on_progress, cancel),
+            self.runner.write(ops.download_label(exc.model), partial(ops.download_model, self.library, exc.model),
                               lambda _folder: self.request_scan(),
                               on_error=lambda e: show_error(self, "Download failed", e))
         elif dialog.choice == "folder":
@@ -216,18 +215,15 @@ class MainWindow(QMainWindow):
             self._change_settings(model=dialog.choice)
 
     def _change_settings(self, **values) -> None:
-        def apply(on_progress, cancel):
-            for key, value in values.items():
-                setattr(self.library.settings, key, value)
-            self.library.save_settings()
-
-        self.runner.write("Saving preferences", apply, lambda _: (self.duplicates._tier_changed(), self.request_scan()))
+        self.runner.write(ops.SAVE_PREFERENCES, partial(ops.change_settings, self.library, values),
+                          lambda _: (self.duplicates._tier_changed(), self.request_scan()),
+                          on_error=lambda exc: show_error(self, "Preferences not saved", exc))
 
     def preferences(self) -> None:
         dialog = PreferencesDialog(self.library, self, devices=self.devices)
         if dialog.exec() != PreferencesDialog.DialogCode.Accepted:
             return
-        self.runner.write("Saving preferences", lambda on_progress, cancel: dialog.apply(self.library),
+        self.runner.write(ops.SAVE_PREFERENCES, partial(ops.apply_preferences, self.library, dialog),
                           lambda _: (self.duplicates.reload_presets(), self.duplicates._tier_changed(),
                                      self.request_scan()),
                           on_error=lambda exc: show_error(self, "Preferences not saved", exc))

@@ -3,6 +3,9 @@
 Owns: one writer thread (scans, clean-ups, marks: jobs that change the catalog run one at a
 time, in order), a small pool for reads (grouping, search, compare), cancellation, and
 delivering progress, results and errors back on the GUI thread through queued signals.
+A failing job whose caller gave no `on_error` still reaches the user as the standard error
+notice. Reads given a `key` are "latest request wins": a newer read of the same key cancels
+the older one, whose result, error or cancellation is then dropped, never shown over the newer.
 Shutting down never waits on a long job: every running job is cancelled (what it finished is
 kept) and the threads get SHUTDOWN_WAIT seconds to stop at their next progress report.
 Must not: touch widgets from a worker thread, or call the engine for the caller.
@@ -16,8 +19,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Optional
 
 from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtWidgets import QWidget
 
 from lookalike.engine import CancelToken, JobCancelled, Progress, wait_reports
+
+from .dialogs.notice import show_error
 
 SHUTDOWN_WAIT = 1.5   # seconds: closing the window stays under 2 s whatever is running
 
@@ -37,8 +43,10 @@ class JobRunner(QObject):
         self._queued_writes = 0
         self._pending_reads = 0
         self._reading: set[CancelToken] = set()   # tokens of the long reads now running
+        self._latest: dict[str, CancelToken] = {}  # per key, the read whose result is wanted
         self._tokens_lock = threading.Lock()
         self._closed = False
+        self.error_shown = None   # the last notice shown for a job without its own on_error
 
     @Slot(object, object)
     def _call(self, callback, value) -> None:
@@ -71,7 +79,7 @@ class JobRunner(QObject):
             except JobCancelled:
                 self._deliver.emit(lambda _: on_cancel(), None)
             except BaseException as exc:  # noqa: BLE001 - every failure reaches the user as a notice
-                self._report(on_error, exc)
+                self._report(on_error, exc, label)
             else:
                 self._deliver.emit(on_done, result)
             finally:
@@ -86,10 +94,12 @@ class JobRunner(QObject):
         self.job_finished.emit(label)
 
     def read(self, job: Callable, on_done: Callable, on_error: Optional[Callable] = None,
-             label: Optional[str] = None, on_cancel: Callable = lambda: None) -> CancelToken:
+             label: Optional[str] = None, on_cancel: Callable = lambda: None,
+             key: Optional[str] = None) -> CancelToken:
         """`job()` runs on a reader thread; reads may run beside a write. A long read names
         itself with `label`: it is then called as `job(on_progress=, cancel=)`, shows its
-        progress in the status bar, and Cancel or closing the window stops it."""
+        progress in the status bar, and Cancel or closing the window stops it. With `key`, the
+        latest request wins: an older read of the same key is cancelled and its outcome dropped."""
         token = CancelToken()
         if self._closed:
             return token
@@ -97,6 +107,22 @@ class JobRunner(QObject):
         if label:
             with self._tokens_lock:
                 self._reading.add(token)
+        if key is not None:
+            older = self._latest.get(key)
+            if older is not None:
+                older.cancel()   # a long read stops at its next report; a short one is dropped
+            self._latest[key] = token
+
+        def wanted(callback):
+            """Runs `callback` on the GUI thread only if no newer read of `key` replaced this one."""
+            if key is None:
+                return callback
+
+            def deliver(value):
+                if self._latest.get(key) is token:
+                    del self._latest[key]
+                    callback(value)
+            return deliver
 
         def run():
             try:
@@ -106,12 +132,13 @@ class JobRunner(QObject):
                 else:
                     result = job()
             except JobCancelled:
-                self._deliver.emit(lambda _: on_cancel(), None)
+                self._deliver.emit(wanted(lambda _: on_cancel()), None)
             except BaseException as exc:  # noqa: BLE001
-                self._report(on_error, exc)
+                self._report(wanted(on_error) if on_error is not None else None, exc, label,
+                             wanted=wanted)
             else:
                 if not token.cancelled:   # a newer request replaced this one
-                    self._deliver.emit(on_done, result)
+                    self._deliver.emit(wanted(on_done), result)
             finally:
                 with self._tokens_lock:
                     self._reading.discard(token)
@@ -139,10 +166,19 @@ class JobRunner(QObject):
             for token in self._reading:
                 token.cancel()
 
-    def _report(self, on_error, exc: BaseException) -> None:
+    def _report(self, on_error, exc: BaseException, label: Optional[str] = None,
+                wanted: Callable = lambda callback: callback) -> None:
+        """Delivers a failure to `on_error`, or, when the caller gave none, shows the standard
+        error notice: no job fails silently."""
         exc.details = "".join(traceback.format_exception(exc))  # shown on demand only
-        if on_error is not None:
-            self._deliver.emit(on_error, exc)
+        if on_error is None:
+            on_error = wanted(lambda error: self._notice(label, error))
+        self._deliver.emit(on_error, exc)
+
+    def _notice(self, label: Optional[str], exc: BaseException) -> None:
+        parent = self.parent()
+        window = parent if isinstance(parent, QWidget) else None
+        self.error_shown = show_error(window, f"{label} failed" if label else "Something went wrong", exc)
 
     def shutdown(self, wait: float = SHUTDOWN_WAIT) -> bool:
         """Cancels everything and waits at most `wait` seconds for the threads to stop (jobs

@@ -6,12 +6,14 @@ showing the scores. Must not: compute similarities itself (the Library does, off
 from __future__ import annotations
 
 import os
+from functools import partial
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (QFileDialog, QGridLayout, QLabel, QPushButton, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
+from .. import operations as ops
 from ..dialogs.notice import sentence
 
 SIDE = 360
@@ -72,8 +74,8 @@ class CompareView(QWidget):
         if all(self.paths):
             self.verdict.setText("Comparing…")
             a, b = self.paths
-            self.runner.read(lambda: self.library.compare(a, b), self._show,
-                             lambda exc: self.verdict.setText(sentence(exc)))
+            self.runner.read(partial(ops.compare, self.library, a, b), self._show,
+                             lambda exc: self.verdict.setText(sentence(exc)), key=ops.COMPARISON)
 
     def _show(self, comparison) -> None:
         self.table.setRowCount(len(comparison.scores))

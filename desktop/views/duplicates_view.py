@@ -7,11 +7,14 @@ through the job runner's writer. Must not: touch files or the catalog directly.
 """
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton,
                                QScrollArea, QSlider, QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
                                QWidget)
 
+from .. import operations as ops
 from ..dialogs.clean_dialog import CleanDialog, confirmation_text
 from ..dialogs.notice import show_error
 from ..widgets.photo_card import CARD_THUMB, PhotoCard, human_size
@@ -138,31 +141,16 @@ class DuplicatesView(QWidget):
     def refresh(self) -> None:
         tier, threshold = self.tier.currentData(), self._shown_threshold()
         preset = self.preset.currentText() or None
-
-        def job(on_progress, cancel):
-            if not self.library.vector_counts() and tier != "exact":
-                return [], {}, ""
-            notes = []   # e.g. how many look-alike pairs were left unchecked: shown with the groups
-
-            def progress(p):
-                if p.message:
-                    notes.append(p.message)
-                on_progress(p)
-
-            pairs = self.library.proposals(preset, tier=tier, threshold=threshold, on_progress=progress, cancel=cancel)
-            return pairs, self.library.marks(), notes[-1] if notes else ""
-
-        if self._regrouping is not None:
-            self._regrouping.cancel()   # latest request wins: a slider drag does not queue regroups
         self.summary.setText("Regrouping…")   # never a stale group count while it runs
-        token = self.runner.read(job, self._show, lambda exc: self.summary.setText(str(exc)),
-                                 label="Regrouping", on_cancel=lambda: self._regroup_cancelled(token))
-        self._regrouping = token
+        # Latest request wins: a slider drag cancels the older regroups instead of queueing them.
+        self._regrouping = self.runner.read(partial(ops.regroup, self.library, preset, tier, threshold),
+                                            self._show, lambda exc: self.summary.setText(str(exc)),
+                                            label=ops.REGROUP, on_cancel=self._regroup_cancelled,
+                                            key=ops.GROUPS_SHOWN)
 
-    def _regroup_cancelled(self, token) -> None:
-        if token is self._regrouping:
-            self._regrouping = None
-            self.summary.setText("Regrouping stopped; change a setting or scan to regroup.")
+    def _regroup_cancelled(self) -> None:
+        self._regrouping = None
+        self.summary.setText("Regrouping stopped; change a setting or scan to regroup.")
 
     def _show(self, result) -> None:
         self._regrouping = None
@@ -247,7 +235,7 @@ class DuplicatesView(QWidget):
         row = self.groups.currentIndex().row()
         if 0 <= row < len(self.pairs):
             self._update_title(self.pairs[row][0])
-        self.runner.write("Saving marks", lambda **kw: self.library.set_marks([(file_id, mark)]),
+        self.runner.write(ops.SAVE_MARKS, partial(ops.save_marks, self.library, [(file_id, mark)]),
                           on_error=lambda exc: show_error(self, "Mark not saved", exc))
 
     # -- keyboard ---------------------------------------------------------------------------
@@ -278,13 +266,9 @@ class DuplicatesView(QWidget):
         action, target = dialog.choice()
         preset = self.preset.currentText() or None
         tier, threshold = self.tier.currentData(), self._shown_threshold()
-
-        def prepare(on_progress, cancel):
-            self.library.set_marks(items)
-            # The groups on screen: a file the user marked in a similar group is their choice.
-            return self.library.plan_clean(action, target=target, preset=preset, tier=tier, threshold=threshold)
-
-        self.runner.write("Preparing clean-up", prepare, self._confirm,
+        self.runner.write(ops.PREPARE_CLEAN,
+                          partial(ops.prepare_clean, self.library, items, action, target, preset, tier, threshold),
+                          self._confirm,
                           on_error=lambda exc: show_error(self, "Clean-up not started", exc))
 
     def _confirm(self, plan) -> None:
@@ -303,7 +287,7 @@ class DuplicatesView(QWidget):
         self.run_plan(plan)
 
     def run_plan(self, plan) -> None:
-        self.runner.write("Cleaning up", lambda on_progress, cancel: self.library.clean(plan, on_progress, cancel),
+        self.runner.write(ops.CLEAN, partial(ops.clean, self.library, plan),
                           self._cleaned, on_error=lambda exc: show_error(self, "Clean-up stopped", exc))
 
     def _cleaned(self, report) -> None:
@@ -316,7 +300,7 @@ class DuplicatesView(QWidget):
         self.refresh()
 
     def undo(self) -> None:
-        self.runner.write("Undoing clean-up", lambda on_progress, cancel: self.library.undo(on_progress, cancel),
+        self.runner.write(ops.UNDO, partial(ops.undo, self.library),
                           self._undone, on_error=lambda exc: show_error(self, "Undo incomplete", exc))
 
     def _undone(self, report) -> None:

@@ -5,8 +5,11 @@ on the GUI thread (the thumbnail loader does that).
 """
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from .. import operations as ops
 from ..widgets.photo_grid import PhotoGrid
 
 
@@ -23,7 +26,8 @@ class PhotosView(QWidget):
         layout.addWidget(self.grid, 1)
 
     def refresh(self) -> None:
-        self.runner.read(self.library.photos, self._show, lambda exc: self.title.setText(str(exc)))
+        self.runner.read(partial(ops.photos, self.library), self._show, lambda exc: self.title.setText(str(exc)),
+                         key=ops.PHOTO_LIST)
 
     def _show(self, photos) -> None:
         bad = sum(1 for p in photos if p.error)

@@ -6,11 +6,13 @@ thread, and saying plainly when text search needs CLIP. Must not: embed anything
 from __future__ import annotations
 
 import os
+from functools import partial
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from lookalike.engine.errors import ModelUnavailable
 
+from .. import operations as ops
 from ..dialogs.notice import sentence
 from ..widgets.photo_grid import PhotoGrid
 
@@ -45,19 +47,18 @@ class SearchView(QWidget):
         if not text:
             return
         self.status.setText(f"Searching for “{text}”…")
-        self.runner.read(lambda: self._with_photos(self.library.search_text(text, limit=RESULTS)),
-                         lambda found: self._show(found, f"Photos matching “{text}”"), self._failed)
+        self.runner.read(partial(ops.search_text, self.library, text, RESULTS),
+                         lambda found: self._show(found, f"Photos matching “{text}”"), self._failed,
+                         label=ops.SEARCH, on_cancel=self._stopped, key=ops.SEARCH_RESULTS)
 
     def search_image(self, path: str) -> None:
         self.status.setText(f"Looking for photos like {os.path.basename(path)}…")
-        self.runner.read(lambda: self._with_photos(self.library.similar(path, limit=RESULTS)),
+        self.runner.read(partial(ops.similar, self.library, path, RESULTS),
                          lambda found: self._show(found, f"Photos like {os.path.basename(path)}"),
-                         self._failed)
+                         self._failed, label=ops.SEARCH, on_cancel=self._stopped, key=ops.SEARCH_RESULTS)
 
-    def _with_photos(self, results):
-        """Runs on the reader thread: each result with its Photo, for the grid."""
-        photos = self.library.photos_for(r.file_id for r in results)
-        return [(photos[r.file_id], r.score) for r in results if r.file_id in photos]
+    def _stopped(self) -> None:
+        self.status.setText("Search stopped.")
 
     def _show(self, found, title: str) -> None:
         photos = [photo for photo, _ in found]
