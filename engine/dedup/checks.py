@@ -10,13 +10,13 @@ unchecked is not near, it stays in the similar tier (review-only). A flat cluste
 look-alike pictures (bench/flat_cluster.py) asked for 319k checks, hours of work, before this
 bound; 12k after it. There is no cap per regroup: a cap would make which copies are found
 depend on how often the user regrouped. Long checks report progress and stop when cancelled.
-Must not: run SQL or OpenCV itself (catalog/ and dedup/verify do).
+Must not: run SQL or OpenCV itself (catalog/ and verify.py do).
 """
 from __future__ import annotations
 
 from typing import Optional, Sequence
 
-from .jobs import CancelToken, ProgressCallback, Reporter
+from ..jobs import CancelToken, ProgressCallback, Reporter
 
 SURE = 0.97
 # A copy is among a photo's closest look-alikes; a photo with hundreds of pairs above the near
@@ -42,7 +42,7 @@ def verified(catalog, records: dict, pairs: Sequence[tuple[int, int, float]], ne
     # Byte-identical copies share their keys: each pair of pictures is checked once.
     missing = sorted({key(a, b) for a, b, _ in candidates} - set(verdicts), key=lambda k: (-keys[k][2], k))
     if missing:
-        from .dedup.verify import Verifier
+        from .verify import Verifier
 
         verifier = Verifier()
         reporter = Reporter("verifying", len(missing), on_progress, cancel)

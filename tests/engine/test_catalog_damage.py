@@ -96,7 +96,7 @@ def test_backups_are_checked_copies_and_only_the_newest_five_are_kept(library_di
     populated(library_dir, photos)
     with Library.open(library_dir) as lib:
         for _ in range(7):
-            lib._backup_catalog("before clean-up")
+            lib.backup_catalog("before clean-up")
     found = backups(library_dir)
     assert len(found) == 5
     newest = found[0]
@@ -113,7 +113,7 @@ def test_a_damaged_catalog_stops_a_clean_up_before_any_file_is_touched(library_d
     with Library.open(library_dir) as lib:
         before = len(backups(library_dir))
         with pytest.raises(CatalogError, match="doctor --repair"):
-            lib._backup_catalog("before clean-up")
+            lib.backup_catalog("before clean-up")
         assert len(backups(library_dir)) == before
 
 
@@ -135,7 +135,7 @@ def test_the_library_folder_catalog_backups_and_settings_are_private(library_dir
     with Library.open(library_dir) as lib:
         lib.add_folder(photos)
         lib.save_settings()
-        lib._backup_catalog("before clean-up")
+        lib.backup_catalog("before clean-up")
         wal = library_dir / "catalog.sqlite-wal"
         assert wal.exists() and stat.S_IMODE(wal.stat().st_mode) == 0o600
     assert stat.S_IMODE(library_dir.stat().st_mode) == 0o700

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from lookalike.engine import pair_checking
+from lookalike.engine.dedup import checks as pair_checking
 from lookalike.engine.jobs import CancelToken, JobCancelled
 
 

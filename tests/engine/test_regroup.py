@@ -6,6 +6,7 @@ import threading
 import pytest
 
 from lookalike.engine import Library, library as library_module
+from lookalike.engine.parts import indexes as indexes_module
 from lookalike.engine.index.sync import index_path
 from lookalike.engine.index.vectors import VectorIndex
 from helpers import photo, save
@@ -54,7 +55,7 @@ def test_a_scan_waits_to_update_the_index_while_a_grouping_reads_it(scanned, mon
     library.duplicates(model="phash")
     reading, release, scanned_files = threading.Event(), threading.Event(), threading.Event()
     synced_by_scan = []
-    original_pairs, original_sync, original_scan = (VectorIndex.pairs_of, library_module.synced_index,
+    original_pairs, original_sync, original_scan = (VectorIndex.pairs_of, indexes_module.synced_index,
                                                      library_module.run_scan)
 
     def slow_pairs(self, *args, **kwargs):
@@ -74,7 +75,7 @@ def test_a_scan_waits_to_update_the_index_while_a_grouping_reads_it(scanned, mon
         return summary
 
     monkeypatch.setattr(VectorIndex, "pairs_of", slow_pairs)
-    monkeypatch.setattr(library_module, "synced_index", sync)
+    monkeypatch.setattr(indexes_module, "synced_index", sync)
     monkeypatch.setattr(library_module, "run_scan", scan)
     save(photo(24, size=(480, 360)).resize((240, 180)), photos / "p4-small.jpg", quality=80)
     results = {}

@@ -1,0 +1,307 @@
+"""The Library's clean-up part: reference folders, keep-best proposals, marks, clean, undo.
+
+Owns: joining duplicate groups, presets, marks and the journal into the calls the CLI and the
+GUI make, and the checked catalog backup before a change to the user's files. Every call that
+changes files or the ledger holds the writer lock. Must not: touch files itself (actions/
+does), run SQL (catalog/ does) or group (it asks the Library's door for groups, so what it
+proposes is what `Library.duplicates` shows).
+"""
+from __future__ import annotations
+
+import os
+from typing import Callable, Optional, Sequence
+
+from ..actions import cleanup as actions
+from ..actions import recovery
+from ..catalog import removed
+from ..catalog.ledger import Batch
+from ..dedup import keep
+from ..errors import LookalikeError, UsageError
+from ..jobs import CancelToken, ProgressCallback
+from ..lock import WriterLock
+from ..paths import inside, inside_any
+from ..scanning.scan import identity
+from .folders import Folders
+
+
+class Cleanup:
+    def __init__(self, catalog, ledger, write_lock: WriterLock, folders: Folders,
+                 groups: Callable[..., list], thresholds: Callable[[str], dict[str, float]],
+                 resolve_model: Callable[[Optional[str]], str]) -> None:
+        """`groups(tier=, threshold=, model=, on_progress=, cancel=)`: the door's duplicate groups."""
+        self.catalog = catalog
+        self.ledger = ledger
+        self._write_lock = write_lock
+        self.folders = folders
+        self.groups = groups
+        self.thresholds = thresholds
+        self.resolve_model = resolve_model
+
+    def backup_catalog(self, why: str) -> None:
+        """A checked backup before a change to the user's files (a full disk stops it)."""
+        with self._write_lock:
+            self.catalog.backup(required=True, why=why)
+
+    # -- reference folders -------------------------------------------------------------------
+    def reference_folders(self) -> list[str]:
+        return self.ledger.reference_folders()
+
+    def add_reference_folder(self, path) -> str:
+        """Marks a folder (adding it to the library if no library folder covers it) as a
+        reference: its files are never proposed for removal and never touched."""
+        folder, note = self.folders.add(path)
+        real = os.path.realpath(os.path.expanduser(os.fspath(path)))
+        with self._write_lock:
+            self.ledger.add_reference_folder(real)
+        return note
+
+    def remove_reference_folder(self, path) -> bool:
+        with self._write_lock:
+            return self.ledger.remove_reference_folder(os.path.realpath(os.fspath(path)))
+
+    def is_reference(self, path: str) -> bool:
+        return self.reference_test()(path)
+
+    def reference_test(self):
+        """A path -> bool test over the reference folders, read from the catalog once."""
+        refs = self.reference_folders()
+        return lambda path: inside_any(path, refs)
+
+    # -- presets -------------------------------------------------------------------------------
+    def presets(self) -> dict[str, list]:
+        return {**keep.BUILTIN_PRESETS, **self.ledger.presets()}
+
+    @staticmethod
+    def keep_rules() -> dict[str, str]:
+        """Rule name -> what it keeps, for preset editors."""
+        return {name: rule.description for name, rule in keep.RULES.items()}
+
+    @staticmethod
+    def parse_keep_rule(text: str) -> dict:
+        """'formats=HEIF,JPEG' -> a rule spec (UsageError for unknown rules)."""
+        return keep.parse_rule(text)
+
+    def saved_presets(self) -> dict[str, list]:
+        """The user's own presets (the built-in ones are not editable)."""
+        return self.ledger.presets()
+
+    def save_preset(self, name: str, rules: list) -> None:
+        if name in keep.BUILTIN_PRESETS:
+            raise UsageError(f"{name!r} is a built-in preset; save yours under another name.")
+        with self._write_lock:
+            self.ledger.save_preset(name, keep.validate(rules))
+
+    def delete_preset(self, name: str) -> None:
+        with self._write_lock:
+            deleted = self.ledger.delete_preset(name)
+        if not deleted:
+            raise UsageError(f"There is no saved preset named {name!r}.")
+
+    def preset(self, name: Optional[str]) -> list:
+        name = name or "default"
+        found = self.presets().get(name)
+        if found is None:
+            raise UsageError(f"Unknown preset {name!r}; `lookalike presets` lists them.")
+        return found
+
+    # -- proposals and marks -------------------------------------------------------------------
+    def proposals(self, preset: Optional[str] = None, tier: str = "near",
+                  threshold: Optional[float] = None, model: Optional[str] = None,
+                  on_progress: Optional[ProgressCallback] = None,
+                  cancel: Optional[CancelToken] = None) -> list[tuple[object, keep.Proposal]]:
+        rules = self.preset(preset)
+        groups = self.groups(tier=tier, threshold=threshold, model=model,
+                                 on_progress=on_progress, cancel=cancel)
+        is_reference = self.reference_test()
+        # The similar tier is review-only: its groups hold different pictures of one scene, and
+        # only the copies among them (the near groups inside) are proposed for removal.
+        copies = []
+        if any(g.tier == "similar" for g in groups):
+            near = self.thresholds(self.resolve_model(model))["near"]
+            copies = [(frozenset(f.file_id for f in g.files), keep.propose(g.files, rules, is_reference))
+                      for g in self.groups(tier="near", threshold=max(near, threshold or near),
+                                               model=model, on_progress=on_progress, cancel=cancel)]
+        out = []
+        for g in groups:
+            if g.tier != "similar":
+                out.append((g, keep.propose(g.files, rules, is_reference)))
+                continue
+            ids = {f.file_id for f in g.files}
+            out.append((g, keep.propose_scene(g.files, rules, is_reference,
+                                              [p for members, p in copies if members <= ids])))
+        return out
+
+    def marks(self) -> dict[int, str]:
+        return self.ledger.marks()
+
+    def mark(self, paths: Sequence, mark: Optional[str]) -> int:
+        """Marks files 'keep' or 'remove' (None clears); returns how many were marked."""
+        if mark not in ("keep", "remove", None):
+            raise UsageError("A mark is keep or remove.")
+        items = []
+        is_reference = self.reference_test()
+        for path in paths:
+            record = self.catalog.file_by_path(os.path.realpath(os.fspath(path)))
+            if record is None:
+                raise LookalikeError(f"{os.fspath(path)} is not in the library; scan first.")
+            if mark == "remove" and is_reference(record.path):
+                raise LookalikeError(f"{record.path} is in a reference folder and cannot be marked for removal.")
+            items.append((record.id, mark))
+        with self._write_lock:
+            self.ledger.set_marks(items)
+        return len(items)
+
+    def set_marks(self, items: Sequence[tuple[int, Optional[str]]]) -> None:
+        """(file id, 'keep' | 'remove' | None): what the GUI's toggles decide."""
+        refs = self.catalog.files_by_ids(fid for fid, m in items if m == "remove")
+        is_reference = self.reference_test()
+        if any(is_reference(r.path) for r in refs.values()):
+            raise LookalikeError("Files in reference folders cannot be marked for removal.")
+        with self._write_lock:
+            self.ledger.set_marks(items)
+
+    def mark_proposals(self, preset: Optional[str] = None, tier: str = "near",
+                       threshold: Optional[float] = None) -> tuple[int, int]:
+        """Marks every group as the preset proposes: (kept, marked for removal)."""
+        items = []
+        for _group, proposal in self.proposals(preset, tier, threshold):
+            items.append((proposal.keeper.file_id, "keep"))
+            items += [(f.file_id, "remove") for f in proposal.remove]
+        with self._write_lock:
+            self.ledger.set_marks(items)
+        removing = sum(1 for _, m in items if m == "remove")
+        return len(items) - removing, removing
+
+    def clear_marks(self) -> int:
+        with self._write_lock:
+            return self.ledger.clear_marks()
+
+    # -- clean, undo, history ------------------------------------------------------------------
+    def plan_clean(self, action: str, target: Optional[str] = None, preset: Optional[str] = None,
+                   tier: str = "near", threshold: Optional[float] = None) -> actions.CleanPlan:
+        if action not in actions.ACTIONS:
+            raise UsageError(f"Unknown action {action!r}; choose one of: {', '.join(actions.ACTIONS)}.")
+        if action == "move":
+            if not target:
+                raise UsageError("Moving needs a destination folder.")
+            target = os.path.realpath(os.path.expanduser(os.fspath(target)))
+            if any(inside(target, f.path) for f in self.folders.list()):
+                raise UsageError("The move-to folder must be outside the library's folders.")
+        marks = self.marks()
+        if not any(m == "remove" for m in marks.values()):
+            raise LookalikeError("Nothing is marked for removal; run `lookalike mark --auto` or mark files.")
+        pairs = self.proposals(preset, tier, threshold)
+        groups = [g for g, _ in pairs]
+        keepers = {i: p.keeper for i, (_, p) in enumerate(pairs)}
+        return actions.plan(groups, marks, keepers, action, target, [f.path for f in self.folders.list()],
+                            references=self.reference_folders())
+
+    def clean(self, plan: actions.CleanPlan, on_progress: Optional[ProgressCallback] = None,
+              cancel: Optional[CancelToken] = None) -> actions.BatchReport:
+        with self._write_lock.hold(on_progress, cancel):
+            self._refuse_if_interrupted()
+            self.backup_catalog("before clean-up")
+            report = actions.run(plan, self.ledger, on_progress, cancel)
+            if plan.action != "hardlink":
+                self._set_aside(report.batch_id)
+            else:
+                self._relinked(report.done)
+            return report
+
+    def _set_aside(self, batch_id: Optional[int]) -> None:
+        """The catalog forgets the files a batch removed, keeping each one's row and vectors
+        with its journal entry, for undo."""
+        if batch_id is not None:
+            removed.set_aside(self.catalog, [(e.id, e.path) for e in self.ledger.entries(batch_id)
+                                             if e.state == "done"])
+
+    def _back_in_catalog(self, batch: Batch, report: actions.BatchReport) -> None:
+        """Files an undo put back return with their rows and vectors (hardlinked names get their
+        own identity again), so their groups show at once, without a rescan."""
+        if batch.action == "hardlink":
+            self._relinked(report.done)
+        else:
+            removed.bring_back(self.catalog, [e.id for e in self.ledger.entries(batch.id)
+                                              if e.state == "undone"])
+
+    def finish_returns(self) -> int:
+        """Rows of undone files that a killed undo left set aside come back (idempotent; run
+        before each scan and undo, under the writer lock)."""
+        with self._write_lock:
+            pending = removed.left_behind(self.catalog)
+            return removed.bring_back(self.catalog, pending) if pending else 0
+
+    def _relinked(self, paths: Sequence[str]) -> None:
+        """Names just hardlinked onto their keeper are one file now: the catalog says so at
+        once, so `duplicates` stops offering them without a rescan."""
+        changes = []
+        for path in paths:
+            record = self.catalog.file_by_path(path)
+            try:
+                info = os.stat(path)
+            except OSError:
+                continue  # the next scan looks again
+            if record is not None:
+                changes.append((record.id, {"mtime_ns": info.st_mtime_ns,
+                                            **identity(info.st_dev, info.st_ino)}))
+        self.catalog.update_files(changes, drop_embeddings=False)
+
+    def history(self) -> list[tuple[Batch, dict[str, int]]]:
+        out = []
+        for batch in self.ledger.batches():
+            counts: dict[str, int] = {}
+            for entry in self.ledger.entries(batch.id):
+                counts[entry.state] = counts.get(entry.state, 0) + 1
+            out.append((batch, counts))
+        return out
+
+    def undo(self, on_progress: Optional[ProgressCallback] = None,
+             cancel: Optional[CancelToken] = None) -> actions.BatchReport:
+        """Restores the last finished batch (an interrupted one is rolled back instead).
+        Under the writer lock a 'running' batch is a crashed one: a live clean-up holds it."""
+        with self._write_lock.hold(on_progress, cancel):
+            self.finish_returns()
+            interrupted = self.ledger.batches(["running"])
+            if interrupted:
+                return self.recover("rollback", on_progress, cancel)
+            done = self.ledger.batches(["done"])
+            if not done:
+                raise LookalikeError("There is nothing to undo.")
+            report = recovery.undo(self.ledger, done[0], on_progress, cancel)
+            self._back_in_catalog(done[0], report)
+            return report
+
+    def interrupted(self) -> list[Batch]:
+        """Batches a crash left unfinished; none while another program writes the library
+        (its batch may be live)."""
+        if self._write_lock.held_elsewhere():
+            return []
+        return self.ledger.batches(["running"])
+
+    def recover(self, mode: str, on_progress: Optional[ProgressCallback] = None,
+                cancel: Optional[CancelToken] = None) -> actions.BatchReport:
+        """Finishes ('complete') or undoes ('rollback') a batch a crash interrupted."""
+        if mode not in ("complete", "rollback"):
+            raise UsageError("Recover with complete or rollback.")
+        with self._write_lock.hold(on_progress, cancel):
+            batches = self.ledger.batches(["running"])
+            if not batches:
+                raise LookalikeError("No clean-up was interrupted.")
+            batch = batches[0]
+            notes = recovery.resolve_interrupted(self.ledger, batch)
+            if mode == "complete":
+                report = recovery.complete(self.ledger, batch, on_progress, cancel)
+                if batch.action != "hardlink":
+                    self._set_aside(batch.id)   # also the files done before the crash
+                else:
+                    self._relinked(report.done)
+            else:
+                report = recovery.undo(self.ledger, batch, on_progress, cancel, final_state="rolled_back")
+                self._back_in_catalog(batch, report)
+            report.notes[:0] = notes
+            return report
+
+    def _refuse_if_interrupted(self) -> None:
+        if self.ledger.batches(["running"]):
+            raise LookalikeError("An earlier clean-up was interrupted; finish it with `lookalike "
+                                 "recover --complete` or undo it with `lookalike recover --rollback` first.")
