@@ -56,7 +56,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     from lookalike.engine import Library
-    from lookalike.engine import pair_checking
+    from lookalike.engine.dedup import checks as pair_checking
 
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="lookalike-flat-"))
     photos = work / "photos"

@@ -69,8 +69,6 @@ def pair(a: str, b: str) -> tuple[str, str]:
 
 
 def evaluate(library, model: str, truth: dict) -> dict:
-    from lookalike.engine.pair_checking import verified
-
     name_of = lambda path: Path(path).name  # noqa: E731
     positives = {pair(a, b) for fam in truth["families"].values() for a, b in itertools.combinations(fam, 2)}
     mirror_pairs = {pair(m, other) for m, src in truth["mirrors"].items() for other in truth["families"][src]}
@@ -95,10 +93,8 @@ def evaluate(library, model: str, truth: dict) -> dict:
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
     # Ranked pairs: the engine's own scores (cosine, with verification's demotions).
-    index = library._index(model)
-    records = library.catalog.files_by_ids(int(i) for i in index.ids())
+    records, scored = library.scored_pairs(model, threshold=-1.0, verify=True)
     limits = library.thresholds(model)
-    scored = verified(library.catalog, records, index.pairs(-1.0), limits["near"])
     ranked = sorted(((s, pair(name_of(records[a].path), name_of(records[b].path))) for a, b, s in scored),
                     key=lambda x: -x[0])
     ranked = [(s, p) for s, p in ranked if p not in mirror_pairs]
