@@ -68,3 +68,39 @@ def test_engine_modules_stay_small_and_say_what_they_own():
         if not ast.get_docstring(ast.parse(text)):
             undocumented.append(str(path.relative_to(ROOT)))
     assert too_long == [] and undocumented == []
+
+
+def absolute_imports(path: Path) -> set[str]:
+    """Every module a file imports, relative imports resolved ('from . import cli' in engine/x.py
+    is lookalike.engine.cli); 'from a import b' counts both a and a.b."""
+    package = ["lookalike", *path.relative_to(ROOT).parent.parts]
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = ".".join(package[:len(package) - node.level + 1]) if node.level else ""
+            module = ".".join(part for part in (base, node.module or "") if part)
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_nothing_outside_the_cli_package_imports_it():
+    """The `lookalike` command is a leaf: only its entry points start it (pyproject's script and
+    the frozen app's packaging/entry.py); no engine part, desktop view or bench leans on it."""
+    cli, allowed = ENGINE / "cli", {ROOT / "packaging" / "entry.py"}
+    offenders = []
+    for folder in ("engine", "desktop", "bench", "packaging"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            if cli in path.parents or path in allowed:
+                continue
+            if any(m == "lookalike.engine.cli" or m.startswith("lookalike.engine.cli.")
+                   for m in absolute_imports(path)):
+                offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []
+
+
+def test_the_cli_entry_point_is_the_cli_package_main():
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'lookalike = "lookalike.engine.cli:main"' in text

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from lookalike.engine import cli
+from lookalike.engine.cli import folder_commands
 from lookalike.engine.cli import build_parser, main
 from helpers import photo, save
 
@@ -152,7 +152,7 @@ def test_an_unexpected_bug_prints_a_please_report_line_and_logs_the_traceback(
         tmp_path, capsys, monkeypatch):
     library = tmp_path / "library"
 
-    monkeypatch.setattr(cli, "_cmd_folders", lambda *a: {}["a bug"])
+    monkeypatch.setattr(folder_commands, "folders", lambda *a: {}["a bug"])
     code = main(["--library", str(library), "folders"])
     _, err = capsys.readouterr()
     log = library / "logs" / "lookalike-errors.log"

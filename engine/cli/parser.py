@@ -1,0 +1,159 @@
+"""The `lookalike` command line: every sub-command, its options, and the handler bound to it.
+
+Owns: argument parsing (a usage error is one sentence, exit 2) and which handler runs each
+command, bound with `set_defaults(handler=...)`; `needs_library=False` marks the command that
+must run where the Library cannot open (doctor), `notes_interruption=False` the ones that deal
+with an interrupted clean-up themselves. Must not: run anything or import the engine's heavy
+parts (building the parser is what `--help` costs).
+"""
+from __future__ import annotations
+
+import argparse
+
+from . import cleanup_commands, doctor_command, folder_commands, model_commands, search_commands
+from .failures import EXIT_USAGE
+
+TIER_CHOICES = ("exact", "near", "similar", "all")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one sentence, exit 2
+        self.exit(EXIT_USAGE, f"lookalike: usage error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="lookalike", description="Find duplicate and similar photos, and "
+                     "search a photo library by example or by phrase.")
+    parser.add_argument("--library", metavar="DIR", help="library folder (default: "
+                        "$LOOKALIKE_LIBRARY or the per-user data folder)")
+    parser.add_argument("--model-dir", metavar="DIR", help="folder holding models as "
+                        "DIR/<hub id>/ (e.g. DIR/facebook/dinov2-small/)")
+    parser.set_defaults(needs_library=True, notes_interruption=True)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    _add_library_commands(commands)
+    _add_search_commands(commands)
+    _add_model_commands(commands)
+    _add_cleanup_commands(commands)
+    doctor = commands.add_parser("doctor", help="check the catalog and indexes; --repair fixes "
+                                 "them from the newest backup plus what survives, then rescans")
+    doctor.add_argument("--repair", action="store_true")
+    doctor.add_argument("--json", action="store_true")
+    doctor.set_defaults(handler=doctor_command.doctor, needs_library=False)
+    return parser
+
+
+def _add_library_commands(commands) -> None:
+    add = commands.add_parser("add", help="add photo folders to the library")
+    add.add_argument("folders", nargs="+", metavar="FOLDER")
+    add.add_argument("--reference", action="store_true", help="mark the folders as reference: "
+                     "their files are never proposed for removal nor touched")
+    add.set_defaults(handler=folder_commands.add)
+
+    remove = commands.add_parser("remove", help="forget a folder (photos on disk are untouched)")
+    remove.add_argument("folder", metavar="FOLDER")
+    remove.set_defaults(handler=folder_commands.remove)
+
+    folders = commands.add_parser("folders", help="list the library's folders")
+    folders.add_argument("--json", action="store_true")
+    folders.set_defaults(handler=folder_commands.folders)
+
+    scan = commands.add_parser("scan", help="index new and changed photos")
+    scan.add_argument("--model", help="model for duplicates (default: the last scan's; "
+                      "'auto' picks the best available)")
+    scan.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"))
+    scan.add_argument("--json", action="store_true", help="print the summary as JSON")
+    scan.set_defaults(handler=folder_commands.scan)
+
+
+def _add_search_commands(commands) -> None:
+    dup = commands.add_parser("duplicates", help="list groups of duplicate photos")
+    dup.add_argument("--tier", default="near", choices=TIER_CHOICES,
+                     help="loosest tier to report (default: near, which includes exact copies)")
+    dup.add_argument("--threshold", type=float, help="cosine threshold of that tier")
+    dup.add_argument("--model")
+    dup.add_argument("--json", action="store_true")
+    dup.set_defaults(handler=search_commands.duplicates)
+
+    similar = commands.add_parser("similar", help="photos similar to an image")
+    similar.add_argument("image", metavar="IMAGE")
+    similar.add_argument("--limit", type=int, default=20)
+    similar.add_argument("--model")
+    similar.add_argument("--json", action="store_true")
+    similar.set_defaults(handler=search_commands.similar)
+
+    search = commands.add_parser("search", help="find photos by a phrase (CLIP)")
+    search.add_argument("text", metavar="TEXT")
+    search.add_argument("--limit", type=int, default=20)
+    search.add_argument("--json", action="store_true")
+    search.set_defaults(handler=search_commands.search)
+
+    compare = commands.add_parser("compare", help="how alike two photos are")
+    compare.add_argument("a", metavar="A")
+    compare.add_argument("b", metavar="B")
+    compare.add_argument("--json", action="store_true")
+    compare.set_defaults(handler=search_commands.compare)
+
+
+def _add_model_commands(commands) -> None:
+    models = commands.add_parser("models", help="list models, or download one")
+    models.add_argument("--json", action="store_true")
+    models.set_defaults(handler=model_commands.models)
+    models_sub = models.add_subparsers(dest="models_command", parser_class=_Parser)
+    download = models_sub.add_parser("download", help="download a model from the Hugging Face hub")
+    download.add_argument("name", metavar="NAME")
+    download.set_defaults(handler=model_commands.download)
+
+
+def _add_cleanup_commands(commands) -> None:
+    keep = commands.add_parser("keep", help="show which copy of each group the rules would keep")
+    keep.add_argument("--preset")
+    keep.add_argument("--tier", default="near", choices=TIER_CHOICES)
+    keep.add_argument("--json", action="store_true")
+    keep.set_defaults(handler=cleanup_commands.keep)
+
+    mark = commands.add_parser("mark", help="mark files keep/remove, or mark every group by a preset")
+    how = mark.add_mutually_exclusive_group(required=True)
+    how.add_argument("--keep", action="store_const", const="keep", dest="mark")
+    how.add_argument("--remove", action="store_const", const="remove", dest="mark")
+    how.add_argument("--clear", action="store_const", const="clear", dest="mark")
+    how.add_argument("--auto", action="store_const", const="auto", dest="mark",
+                     help="keep what the preset proposes, mark the rest for removal")
+    mark.add_argument("paths", nargs="*", metavar="PATH")
+    mark.add_argument("--preset")
+    mark.add_argument("--tier", default="near", choices=TIER_CHOICES)
+    mark.set_defaults(handler=cleanup_commands.mark)
+
+    clean = commands.add_parser("clean", help="trash, move or hardlink the files marked for removal")
+    action = clean.add_mutually_exclusive_group(required=True)
+    action.add_argument("--trash", action="store_true")
+    action.add_argument("--move-to", metavar="DIR")
+    action.add_argument("--hardlink", action="store_true")
+    clean.add_argument("--dry-run", action="store_true")
+    clean.add_argument("--yes", action="store_true", help="do it without asking")
+    clean.add_argument("--preset")
+    clean.add_argument("--json", action="store_true")
+    clean.set_defaults(handler=cleanup_commands.clean)
+
+    undo = commands.add_parser("undo", help="put back the files of the last clean-up")
+    undo.add_argument("--json", action="store_true")
+    undo.set_defaults(handler=cleanup_commands.undo, notes_interruption=False)
+    history = commands.add_parser("history", help="list past clean-ups")
+    history.add_argument("--json", action="store_true")
+    history.set_defaults(handler=cleanup_commands.history, notes_interruption=False)
+    recover = commands.add_parser("recover", help="finish or roll back an interrupted clean-up")
+    mode = recover.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--complete", action="store_const", const="complete", dest="mode")
+    mode.add_argument("--rollback", action="store_const", const="rollback", dest="mode")
+    recover.set_defaults(handler=cleanup_commands.recover, notes_interruption=False)
+
+    presets = commands.add_parser("presets", help="list keep-best presets, or save/delete one")
+    presets.add_argument("--json", action="store_true")
+    presets.set_defaults(handler=cleanup_commands.presets)
+    presets_sub = presets.add_subparsers(dest="presets_command", parser_class=_Parser)
+    save = presets_sub.add_parser("save", help="save a preset: NAME RULE... (e.g. formats=HEIF,JPEG)")
+    save.add_argument("name")
+    save.add_argument("rules", nargs="+", metavar="RULE")
+    save.set_defaults(handler=cleanup_commands.save_preset)
+    delete = presets_sub.add_parser("delete")
+    delete.add_argument("name")
+    delete.set_defaults(handler=cleanup_commands.delete_preset)
