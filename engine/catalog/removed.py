@@ -11,11 +11,11 @@ replace a row a rescan already made for the same path.
 from __future__ import annotations
 
 import json
-import os
 from typing import Iterable, Sequence
 
 from sqlalchemy import delete, insert, select
 
+from ..paths import inside
 from .schema import embeddings, files, folders, journal, removed_embeddings, removed_files
 
 _KEPT_APART = ("id", "folder_id", "path")
@@ -87,10 +87,7 @@ def bring_back(catalog, entry_ids: Iterable[int]) -> int:
 
 def _folder_for(path: str, folder_id: int, roots: dict[int, str]):
     """The folder the file was in, or else the library folder that now covers its path."""
-    def covers(root: str) -> bool:
-        return path.startswith(root.rstrip(os.sep) + os.sep)
-
-    if folder_id in roots and covers(roots[folder_id]):
+    if folder_id in roots and inside(path, roots[folder_id]):
         return folder_id
-    inside = [(len(root), fid) for fid, root in roots.items() if covers(root)]
-    return max(inside)[1] if inside else None
+    covering = [(len(root), fid) for fid, root in roots.items() if inside(path, root)]
+    return max(covering)[1] if covering else None

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Callable, Optional, Sequence
 
 from ..errors import UsageError
+from ..paths import inside
 
 # Camera originals first; WebP and AVIF are mostly lossy web re-encodes, so they rank below JPEG.
 DEFAULT_FORMATS = ["RAW", "DNG", "HEIF", "HEIC", "TIFF", "PNG", "JPEG", "WEBP", "AVIF", "BMP", "GIF"]
@@ -48,7 +49,7 @@ def _format_rank(f, params) -> int:
 def _folder_rank(f, params) -> int:
     folders = params.get("order", [])
     for i, folder in enumerate(folders):
-        if f.path.startswith(folder.rstrip("/") + "/"):
+        if inside(f.path, folder):
             return -i
     return -len(folders)
 
