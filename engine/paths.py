@@ -10,7 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import sys
-from typing import Iterable
+from typing import Callable, Iterable
 
 
 def _key(path: str) -> str:
@@ -26,6 +26,16 @@ def inside(path: str, folder: str) -> bool:
 
 def inside_any(path: str, folders: Iterable[str]) -> bool:
     return any(inside(path, folder) for folder in folders)
+
+
+def covered_by(folders: Iterable[str]) -> Callable[[str], bool]:
+    """`inside_any` for many paths against the same folders: the folders' keys are worked out
+    once, and each path costs one key and one prefix test."""
+    keys = {_key(folder) for folder in folders}
+    if not keys:
+        return lambda path: False
+    prefixes = tuple(k if k.endswith(os.sep) else k + os.sep for k in keys)
+    return lambda path: (p := _key(path)) in keys or p.startswith(prefixes)
 
 
 def os_reason(exc: BaseException) -> str:

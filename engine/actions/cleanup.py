@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
 from ..jobs import CancelToken, ProgressCallback, Reporter
+from ..paths import inside, inside_any, os_reason
 from ..scanning.fingerprint import content_hash
 from . import copying, trash
 
@@ -130,10 +131,6 @@ class _Places:
         self.roots = [os.path.realpath(r) for r in roots]
         self.references = [os.path.realpath(r) for r in references]
 
-    @staticmethod
-    def _inside(path: str, folders: Sequence[str]) -> bool:
-        return any(path == f or path.startswith(f.rstrip(os.sep) + os.sep) for f in folders)
-
     def _problem(self, name: str) -> Optional[str]:
         try:
             info = os.lstat(name)
@@ -144,9 +141,9 @@ class _Places:
         if not stat.S_ISREG(info.st_mode):
             return "not a regular file: never touched"
         real = os.path.realpath(name)
-        if not self._inside(real, self.roots):
+        if not inside_any(real, self.roots):
             return f"its real file {real} lies outside the library's folders: never touched"
-        if self._inside(real, self.references):
+        if inside_any(real, self.references):
             return "in a reference folder: never touched"
         if real != os.path.abspath(name):
             return f"reached through a symbolic link (the file itself is {real}): never touched"
@@ -170,7 +167,7 @@ def _same_filesystem(a: str, b: str) -> bool:
 
 def _move_destination(path: str, target: str, roots: Sequence[str], taken: set[str]) -> str:
     """target/<library folder name>/<path inside it>, never onto an existing file."""
-    root = max((r for r in roots if path.startswith(r.rstrip(os.sep) + os.sep)), key=len, default=None)
+    root = max((r for r in roots if inside(path, r)), key=len, default=None)
     relative = os.path.relpath(path, os.path.dirname(root)) if root else os.path.basename(path)
     candidate = os.path.join(target, relative)
     stem, ext = os.path.splitext(candidate)
@@ -190,7 +187,7 @@ def run(plan_: CleanPlan, ledger, on_progress: Optional[ProgressCallback] = None
         try:
             mtime = os.stat(item.path).st_mtime_ns
         except OSError as exc:
-            report.skipped.append((item.path, _why(exc)))
+            report.skipped.append((item.path, os_reason(exc)))
             continue
         entries.append({"path": item.path, "size": item.size, "mtime_ns": mtime,
                         "content_hash": item.content_hash, "keeper": item.keeper,
@@ -219,8 +216,8 @@ def _run_entries(ledger, batch_id, action, entries, report, on_progress, cancel)
         try:
             destination = _perform(action, entry)
         except OSError as exc:
-            ledger.update_entry(entry.id, "failed", error=_why(exc))
-            report.skipped.append((entry.path, _why(exc)))
+            ledger.update_entry(entry.id, "failed", error=os_reason(exc))
+            report.skipped.append((entry.path, os_reason(exc)))
             report.failed += 1
         else:
             _between_steps(entry.path)
@@ -244,7 +241,7 @@ def _changed(entry) -> Optional[str]:
     except FileNotFoundError:
         return "vanished since the scan"
     except OSError as exc:
-        return _why(exc)
+        return os_reason(exc)
     if not entry.keeper or entry.keeper == entry.path:
         return None
     try:
@@ -259,7 +256,7 @@ def _changed(entry) -> Optional[str]:
     except FileNotFoundError:
         return f"the kept file {entry.keeper} is gone; skipped"
     except OSError as exc:
-        return f"the kept file {entry.keeper} cannot be checked ({_why(exc)}); skipped"
+        return f"the kept file {entry.keeper} cannot be checked ({os_reason(exc)}); skipped"
     return None
 
 
@@ -291,13 +288,3 @@ def _move_verified(source: str, destination: str, digest: str) -> None:
             raise
     copying.copy_verified(source, destination, digest)
     os.unlink(source)  # only once the copy holds the same bytes under its final name
-
-
-def _why(exc: OSError) -> str:
-    if isinstance(exc, PermissionError):
-        return "permission denied"
-    if getattr(exc, "errno", None) == 28:
-        return "the disk is full"
-    if getattr(exc, "errno", None) == 30:
-        return "read-only filesystem"
-    return (getattr(exc, "strerror", None) or str(exc)).rstrip(".")

@@ -14,9 +14,10 @@ import os
 from typing import Optional
 
 from ..jobs import Reporter
+from ..paths import os_reason
 from ..scanning.fingerprint import content_hash
 from . import cleanup, copying, trash
-from .cleanup import BatchReport, _why
+from .cleanup import BatchReport
 
 
 def undo(ledger, batch, on_progress=None, cancel=None, final_state: str = "undone") -> BatchReport:
@@ -29,8 +30,8 @@ def undo(ledger, batch, on_progress=None, cancel=None, final_state: str = "undon
             if not _already_back(batch.action, entry):
                 _restore(batch.action, entry)
         except OSError as exc:
-            ledger.update_entry(entry.id, "done", error=f"undo failed: {_why(exc)}")
-            report.skipped.append((entry.path, _why(exc)))
+            ledger.update_entry(entry.id, "done", error=f"undo failed: {os_reason(exc)}")
+            report.skipped.append((entry.path, os_reason(exc)))
         else:
             ledger.update_entry(entry.id, "undone")
             report.done.append(entry.path)

@@ -6,11 +6,11 @@ the catalog, or decide moves (moves need content hashes; scan.py matches them).
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from ..catalog.store import FileRecord
+from ..paths import covered_by
 from .walk import FoundFile
 
 # Failures about the bytes themselves stand until the file changes; any other (permission
@@ -52,11 +52,11 @@ def make_plan(found: Sequence[FoundFile], known: Iterable[FileRecord],
             plan.retry.append((item, record))
         else:
             plan.unchanged.append((item, record))
-    shielded = [p.rstrip(os.sep) + os.sep for p in incomplete]
+    shielded = covered_by(incomplete)
     for path, record in by_path.items():
         if path in seen:
             continue
-        if any(path.startswith(prefix) for prefix in shielded):
+        if shielded(path):
             continue  # its folder was unreadable or unplugged: absence proves nothing
         plan.gone.append(record)
     return plan

@@ -15,6 +15,7 @@ from typing import Optional, Sequence
 from ..catalog.store import Catalog, FileRecord
 from ..embedding.base import Embedder
 from ..jobs import CancelToken, ProgressCallback, Reporter
+from ..paths import os_reason
 from .decode import DecodeError, decode
 from .fingerprint import NotRegularFile, content_hash
 from .pipeline import default_threads, ordered_map
@@ -101,10 +102,10 @@ def _hash_all(files: list[FoundFile], threads: int, on_progress, cancel) -> dict
             return ("gone", "vanished during the scan")
         except NotRegularFile as exc:  # a pipe swapped in after the walk: refused, not waited on
             return ("error", str(exc))
-        except PermissionError:
-            return ("error", "permission denied")
+        except PermissionError as exc:
+            return ("error", os_reason(exc))
         except OSError as exc:
-            return ("error", f"cannot be read ({(exc.strerror or str(exc)).lower()})")
+            return ("error", f"cannot be read ({os_reason(exc)})")
 
     results = {}
     reporter = Reporter("hashing", len(files), on_progress, cancel)

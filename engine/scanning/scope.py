@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass
 from typing import Iterable, Optional, Sequence
 
+from ..paths import inside
+
 # Past this many folders one full walk is about as cheap and far simpler to reason about.
 MAX_SCOPES = 256
 
@@ -36,7 +38,7 @@ def scopes_for(changed: Iterable[str], roots: Sequence[tuple[int, str]]) -> Opti
 
     for raw in changed:
         path = os.path.normpath(raw)
-        root = next(((i, r) for i, r in roots if path == r or path.startswith(r.rstrip(os.sep) + os.sep)), None)
+        root = next(((i, r) for i, r in roots if inside(path, r)), None)
         if root is None:
             continue
         folder_id, root_path = root
@@ -55,5 +57,5 @@ def scopes_for(changed: Iterable[str], roots: Sequence[tuple[int, str]]) -> Opti
         return None
     deep = sorted(p for p, (_, recursive) in wanted.items() if recursive)
     scopes = [Scope(folder_id, path, recursive) for path, (folder_id, recursive) in sorted(wanted.items())
-              if not any(path != d and path.startswith(d.rstrip(os.sep) + os.sep) for d in deep)]
+              if not any(path != d and inside(path, d) for d in deep)]
     return scopes if len(scopes) <= MAX_SCOPES else None

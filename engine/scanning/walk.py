@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Optional
 
 from ..jobs import CancelToken, ProgressCallback, Reporter
+from ..paths import inside, inside_any, os_reason
 
 if TYPE_CHECKING:
     from .scope import Scope
@@ -58,7 +59,7 @@ class _Links:
         self.follow_external = follow_external
 
     def inside(self, real: str) -> bool:
-        return any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in self.roots)
+        return inside_any(real, self.roots)
 
     def refusal(self, path: str, what: str) -> Optional[str]:
         """Why the symlink at `path` is not followed, or None to follow it."""
@@ -111,7 +112,7 @@ def _walk_tree(folder_id: int, root: str, recursive: bool, skip_real: set, repor
     try:
         info = os.stat(root)
     except OSError as exc:
-        result.errors.append((root, f"folder not reachable: {_why(exc)}"))
+        result.errors.append((root, f"folder not reachable: {os_reason(exc)}"))
         result.incomplete.append(root)
         return
     if not stat.S_ISDIR(info.st_mode):
@@ -127,7 +128,7 @@ def _walk_tree(folder_id: int, root: str, recursive: bool, skip_real: set, repor
             with os.scandir(folder) as entries:
                 entries = list(entries)
         except OSError as exc:
-            result.errors.append((folder, f"folder not readable: {_why(exc)}"))
+            result.errors.append((folder, f"folder not readable: {os_reason(exc)}"))
             result.incomplete.append(folder)
             continue
         for entry in sorted(entries, key=lambda e: e.name):
@@ -136,7 +137,7 @@ def _walk_tree(folder_id: int, root: str, recursive: bool, skip_real: set, repor
             try:
                 is_dir = entry.is_dir(follow_symlinks=True)
             except OSError as exc:
-                result.errors.append((entry.path, _why(exc)))
+                result.errors.append((entry.path, os_reason(exc)))
                 continue
             if is_dir:
                 if recursive:
@@ -152,7 +153,7 @@ def _link_refused(entry: os.DirEntry, what: str, result: WalkResult, links: _Lin
     why = links.refusal(entry.path, what)
     if why == "inside" and what == "folder":
         real = os.path.realpath(entry.path)
-        if os.path.dirname(entry.path).startswith(real.rstrip(os.sep) + os.sep) or os.path.dirname(entry.path) == real:
+        if inside(os.path.dirname(entry.path), real):
             result.errors.append((entry.path, "symbolic link loop (folder already visited), skipped"))
     elif why and why != "inside":   # a link to a photo listed anyway is no problem to report
         result.errors.append((entry.path, why))
@@ -168,7 +169,7 @@ def _push_folder(entry: os.DirEntry, stack: list, visited: set, skip_real: set,
     try:
         info = entry.stat(follow_symlinks=True)
     except OSError as exc:
-        result.errors.append((entry.path, f"folder not readable: {_why(exc)}"))
+        result.errors.append((entry.path, f"folder not readable: {os_reason(exc)}"))
         result.incomplete.append(entry.path)
         return
     key = (info.st_dev, info.st_ino)
@@ -192,17 +193,9 @@ def _add_file(entry: os.DirEntry, folder_id: int, result: WalkResult, links: _Li
             result.errors.append((entry.path, "broken symbolic link"))
         return  # vanished between listing and stat: it is simply not there any more
     except OSError as exc:
-        result.errors.append((entry.path, _why(exc)))
+        result.errors.append((entry.path, os_reason(exc)))
         return
     if not stat.S_ISREG(info.st_mode):
         return
     result.files.append(FoundFile(entry.path, info.st_size, info.st_mtime_ns, folder_id,
                                   info.st_dev, info.st_ino))
-
-
-def _why(exc: OSError) -> str:
-    if isinstance(exc, PermissionError):
-        return "permission denied"
-    if getattr(exc, "errno", None) == 40:  # ELOOP: a link that points back at itself
-        return "symbolic link loop"
-    return (exc.strerror or str(exc)).lower()

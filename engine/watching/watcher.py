@@ -13,6 +13,7 @@ import threading
 import time
 from typing import Callable, Iterable, Optional
 
+from ..paths import inside_any
 from ..scanning.walk import is_image_name
 
 
@@ -92,7 +93,7 @@ class FolderWatcher:
 
     def _relevant(self, path: str, is_dir: bool) -> bool:
         real = os.path.realpath(path)
-        if any(real == i or real.startswith(i.rstrip(os.sep) + os.sep) for i in self._ignore):
+        if inside_any(real, self._ignore):
             return False
         parts = path.split(os.sep)
         if any(part.startswith(".") for part in parts if part):

@@ -36,3 +36,12 @@ def test_containment_ignores_case_where_the_system_does(monkeypatch):
 ])
 def test_os_errors_read_as_a_few_plain_words(exc, reason):
     assert paths.os_reason(exc) == reason
+
+
+@pytest.mark.parametrize("path, expected", [
+    ("/a/b/c.jpg", True), ("/a/b", True), ("/a/bc/d.jpg", False), ("/z/y/x.jpg", True), ("/z", False),
+])
+def test_many_paths_against_the_same_folders_give_the_same_answers_as_inside_any(path, expected):
+    folders = ["/a/b", "/z/y/"]
+    assert paths.covered_by(folders)(path) is expected is paths.inside_any(path, folders)
+    assert paths.covered_by([])(path) is False
