@@ -7,8 +7,6 @@ hold engine logic or a command's output (handlers and the renderer do).
 """
 from __future__ import annotations
 
-import os
-import sys
 from typing import Optional, Sequence
 
 from ..catalog.backup import DATABASE_ERRORS, describe as describe_catalog_error
@@ -23,10 +21,7 @@ from .parser import build_parser
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    for stream in (sys.stdout, sys.stderr):
-        if hasattr(stream, "reconfigure"):
-            # Filenames that are not valid UTF-8 print as the bytes they are.
-            stream.reconfigure(errors="surrogateescape")
+    render.open_streams()
     args = build_parser().parse_args(argv)
     progress = render.TerminalProgress()
     cancel = CancelToken()
@@ -42,8 +37,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except (KeyboardInterrupt, JobCancelled):
         return _fail(progress, "Cancelled; everything done so far is saved.", EXIT_CANCELLED)
     except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        render.drop_output()
         return EXIT_OK
     except DATABASE_ERRORS as exc:  # damage met mid-command, after the catalog opened
         catalog = library_dir_of(args) / CATALOG_FILE

@@ -6,7 +6,6 @@ and engine/actions/ do) or write to the terminal except through the renderer.
 """
 from __future__ import annotations
 
-import sys
 import time
 
 from ..dedup.keep import parse_rule
@@ -70,7 +69,7 @@ def clean(library, args, progress, cancel) -> int:
         render.line(f"{verb}: {len(plan.items)} files, {freed} freed (dry run: nothing done).")
         return EXIT_OK
     if not args.yes:
-        if not sys.stdin.isatty():
+        if not render.can_ask():
             render.error("nothing was done: add --yes to confirm (no terminal to ask).")
             return EXIT_FAILURE
         if not render.ask(f"{verb}: {len(plan.items)} files, {freed}? [y/N] "):

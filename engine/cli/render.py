@@ -7,12 +7,27 @@ the engine. Streams are looked up at each write, so tests capturing sys.stdout s
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 from ..jobs import Progress
 from ..sizes import human_size
 
-__all__ = ["TerminalProgress", "duration", "emit", "error", "human_size", "line", "note", "ask"]
+__all__ = ["TerminalProgress", "ask", "duration", "emit", "error", "human_size", "line", "note", "can_ask",
+           "open_streams", "drop_output"]
+
+
+def open_streams() -> None:
+    """Filenames that are not valid UTF-8 print as the bytes they are."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="surrogateescape")
+
+
+def drop_output() -> None:
+    """The reader of stdout went away (`| head`): what is left to write goes nowhere, quietly."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def line(text: str = "") -> None:
@@ -33,6 +48,11 @@ def error(message: str) -> None:
 def emit(data) -> None:
     """A command's --json result."""
     sys.stdout.write(json.dumps(data, indent=2) + "\n")
+
+
+def can_ask() -> bool:
+    """Whether there is a terminal to ask a question on."""
+    return sys.stdin.isatty()
 
 
 def ask(question: str) -> bool:

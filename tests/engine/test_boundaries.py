@@ -104,3 +104,19 @@ def test_nothing_outside_the_cli_package_imports_it():
 def test_the_cli_entry_point_is_the_cli_package_main():
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert 'lookalike = "lookalike.engine.cli:main"' in text
+
+
+def test_the_engine_never_prints_only_the_cli_renderer_writes_to_the_terminal():
+    """House rule 3: no print or stream writes inside the engine; the CLI and the GUI render."""
+    renderer = ENGINE / "cli" / "render.py"
+    writers = []
+    for path in engine_files():
+        if path == renderer:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            printing = isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("print", "input")
+            streams = (isinstance(node, ast.Attribute) and node.attr in ("stdout", "stderr", "stdin")
+                       and isinstance(node.value, ast.Name) and node.value.id == "sys")
+            if printing or streams:
+                writers.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert writers == []
