@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import argparse
 
+from ..results import TIERS
 from . import cleanup_commands, doctor_command, folder_commands, model_commands, search_commands
 from .failures import EXIT_USAGE
-
-TIER_CHOICES = ("exact", "near", "similar", "all")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -67,7 +66,7 @@ def _add_library_commands(commands) -> None:
 
 def _add_search_commands(commands) -> None:
     dup = commands.add_parser("duplicates", help="list groups of duplicate photos")
-    dup.add_argument("--tier", default="near", choices=TIER_CHOICES,
+    dup.add_argument("--tier", default="near", choices=TIERS,
                      help="loosest tier to report (default: near, which includes exact copies)")
     dup.add_argument("--threshold", type=float, help="cosine threshold of that tier")
     dup.add_argument("--model")
@@ -107,7 +106,7 @@ def _add_model_commands(commands) -> None:
 def _add_cleanup_commands(commands) -> None:
     keep = commands.add_parser("keep", help="show which copy of each group the rules would keep")
     keep.add_argument("--preset")
-    keep.add_argument("--tier", default="near", choices=TIER_CHOICES)
+    keep.add_argument("--tier", default="near", choices=TIERS)
     keep.add_argument("--json", action="store_true")
     keep.set_defaults(handler=cleanup_commands.keep)
 
@@ -120,7 +119,7 @@ def _add_cleanup_commands(commands) -> None:
                      help="keep what the preset proposes, mark the rest for removal")
     mark.add_argument("paths", nargs="*", metavar="PATH")
     mark.add_argument("--preset")
-    mark.add_argument("--tier", default="near", choices=TIER_CHOICES)
+    mark.add_argument("--tier", default="near", choices=TIERS)
     mark.set_defaults(handler=cleanup_commands.mark)
 
     clean = commands.add_parser("clean", help="trash, move or hardlink the files marked for removal")
