@@ -7,7 +7,7 @@ from __future__ import annotations
 
 
 def human_size(n: int) -> str:
-    """'45 KB' under 100 kB, then megabytes with one decimal, gigabytes from 10 GB."""
-    if n >= 1e10:
+    """'45 KB' under 100 kB, then megabytes with one decimal, gigabytes from 1 GB."""
+    if n >= 1e9:
         return f"{n / 1e9:.1f} GB"
     return f"{n / 1e6:.1f} MB" if n >= 1e5 else f"{n / 1e3:.0f} KB"
