@@ -48,7 +48,7 @@ class Library:
         self.path = path
         self.catalog = catalog
         self.ledger = Ledger(catalog.engine)
-        self.settings = settings
+        self._settings = settings
         # Whoever writes the library holds it: one writer across threads and processes.
         self.write_lock = WriterLock(path, timeout=settings.writer_wait)
         self._models = Models(settings, model_dir)
@@ -61,6 +61,16 @@ class Library:
         self._cleanup = Cleanup(catalog, self.ledger, self.write_lock, self._folders,
                                 lambda **kw: self.duplicates(**kw), self._duplicates.thresholds,
                                 self._models.resolve)
+
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
+    @settings.setter
+    def settings(self, settings: Settings) -> None:
+        """New settings (the preferences dialog's) reach every part that reads them."""
+        self._settings = settings
+        self._models.settings = self._duplicates.settings = settings
 
     @classmethod
     def open(cls, path: Optional[os.PathLike | str] = None,
