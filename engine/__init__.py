@@ -7,7 +7,11 @@ from .jobs import CancelToken, JobCancelled, Progress
 from .library import Library
 from .results import TIERS
 from .lock import app_instance_lock, describe_process, wait_reports
+from .embedding.registry import TEXT_MODEL
+from .scanning.walk import IMAGE_EXTENSIONS
 from .settings import Settings
+from .sizes import human_size
 
 __all__ = ["Library", "TIERS", "Settings", "Progress", "CancelToken", "JobCancelled",
-           "app_instance_lock", "describe_process", "wait_reports"]
+           "app_instance_lock", "describe_process", "wait_reports",
+           "IMAGE_EXTENSIONS", "TEXT_MODEL", "human_size"]

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import copy
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog,
                                QFormLayout, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QListWidget,
                                QPushButton, QTabWidget, QVBoxLayout, QWidget)
 
-DUPLICATE_MODELS = ["dinov2-small", "dinov2-base", "sscd", "phash"]
+from lookalike.engine import TEXT_MODEL
 
 
 class PreferencesDialog(QDialog):
@@ -42,13 +43,14 @@ class PreferencesDialog(QDialog):
     def _general(self) -> QWidget:
         page = QWidget()
         form = QFormLayout(page)
-        available = {m.name: m for m in self.library.models()}
+        # The models that find duplicates, as the engine lists them (the text model only searches).
+        models = [m for m in self.library.models() if m.name != TEXT_MODEL]
         self.model = QComboBox()
-        for name in DUPLICATE_MODELS:
-            info = available[name]
-            self.model.addItem(f"{name} ({'present' if info.present else 'missing'})", name)
-        self.model.setCurrentIndex(max(0, DUPLICATE_MODELS.index(self.settings.model)
-                                       if self.settings.model in DUPLICATE_MODELS else 0))
+        for info in models:
+            self.model.addItem(f"{info.name} ({'present' if info.present else 'missing'})", info.name)
+            self.model.setItemData(self.model.count() - 1, info.description, Qt.ItemDataRole.ToolTipRole)
+        names = [m.name for m in models]
+        self.model.setCurrentIndex(names.index(self.settings.model) if self.settings.model in names else 0)
         self.model.currentIndexChanged.connect(self._load_thresholds)
         # Minimum 0: SSCD's similar tier starts at 0.25; a higher floor rewrote it on OK.
         self.near = QDoubleSpinBox(decimals=2, minimum=0.0, maximum=1.0, singleStep=0.01)

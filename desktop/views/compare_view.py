@@ -14,9 +14,13 @@ from PySide6.QtWidgets import (QFileDialog, QGridLayout, QLabel, QPushButton, QT
                                QVBoxLayout, QWidget)
 
 from .. import operations as ops
+from lookalike.engine import IMAGE_EXTENSIONS
+
 from ..dialogs.notice import sentence
 
 SIDE = 360
+# The file types the engine scans, from its face (a new type there shows up here).
+IMAGE_FILTER = "Images (" + " ".join(f"*{ext}" for ext in sorted(IMAGE_EXTENSIONS)) + ")"
 
 
 class CompareView(QWidget):
@@ -53,8 +57,7 @@ class CompareView(QWidget):
         layout.addWidget(self.table, 1)
 
     def _choose(self, slot: int) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a photo", "",
-                                              "Images (*.jpg *.jpeg *.png *.webp *.heic *.heif *.avif *.tif *.tiff *.bmp *.gif)")
+        path, _ = QFileDialog.getOpenFileName(self, "Choose a photo", "", IMAGE_FILTER)
         if path:
             self.set_photo(slot, path)
 

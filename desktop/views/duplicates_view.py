@@ -14,13 +14,22 @@ from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QMessageB
                                QScrollArea, QSlider, QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
                                QWidget)
 
+from lookalike.engine import TIERS
+
 from .. import operations as ops
 from ..dialogs.clean_dialog import CleanDialog, confirmation_text
 from ..dialogs.notice import show_error
 from ..widgets.photo_card import CARD_THUMB, PhotoCard, human_size
 from ..widgets.thumbnails import thumbnail_key
 
-TIERS = [("near", "Exact and near duplicates"), ("exact", "Exact copies only"), ("similar", "Also similar scenes")]
+# How the review words the engine's tiers (TIERS on its face), the default first. The engine's
+# "all" is what "similar" shows here already.
+TIER_WORDING = {"near": "Exact and near duplicates", "exact": "Exact copies only", "similar": "Also similar scenes"}
+
+
+def tier_choices() -> list[tuple[str, str]]:
+    """The engine's tiers the review offers, worded, the default first."""
+    return [(tier, text) for tier, text in TIER_WORDING.items() if tier in TIERS]
 
 
 class DuplicatesView(QWidget):
@@ -42,7 +51,7 @@ class DuplicatesView(QWidget):
         self._regroup_timer.timeout.connect(self.refresh)
 
         self.tier = QComboBox()
-        for key, text in TIERS:
+        for key, text in tier_choices():
             self.tier.addItem(text, key)
         self.tier.currentIndexChanged.connect(self._tier_changed)
         self.slider = QSlider(Qt.Orientation.Horizontal)

@@ -10,6 +10,7 @@ from functools import partial
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from lookalike.engine import TEXT_MODEL
 from lookalike.engine.errors import ModelUnavailable
 
 from .. import operations as ops
@@ -68,8 +69,11 @@ class SearchView(QWidget):
         self.grid.grid_model.set_photos(photos, scores)
 
     def _failed(self, exc) -> None:
-        if isinstance(exc, ModelUnavailable) and exc.model == "clip-b32":
-            self.status.setText("Text search needs the CLIP model (openai/clip-vit-base-patch32), which is "
+        if isinstance(exc, ModelUnavailable) and exc.model == TEXT_MODEL:
+            info = {m.name: m for m in self.library.models()}.get(TEXT_MODEL)
+            family = info.family.upper() if info else TEXT_MODEL
+            where = f" ({info.hub_id})" if info and info.hub_id else ""
+            self.status.setText(f"Text search needs the {family} model{where}, which is "
                                 "not on this computer. Put it in your model folder or allow downloads in "
                                 "Preferences, then scan again. Searching by photo works without it.")
         else:

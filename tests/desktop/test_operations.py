@@ -134,3 +134,29 @@ def test_a_newer_long_read_stops_the_older_one_at_its_next_report(qtbot):
     assert old_ended.wait(2.0)
     qtbot.waitUntil(lambda: runner.idle, timeout=5000)
     assert shown == ["new"] and cancelled == []   # replaced, not "stopped by the user"
+
+
+def test_the_desktop_offers_every_tier_model_and_file_type_the_engine_names():
+    from lookalike.desktop.views.compare_view import IMAGE_FILTER
+    from lookalike.desktop.views.duplicates_view import tier_choices
+    from lookalike.engine import IMAGE_EXTENSIONS, TIERS
+
+    assert {tier for tier, _ in tier_choices()} == set(TIERS) - {"all"}
+    assert all(f"*{ext}" in IMAGE_FILTER for ext in IMAGE_EXTENSIONS)
+
+
+def test_preferences_list_the_engines_duplicate_models_with_their_purpose(qtbot, tmp_path):
+    from lookalike.desktop.dialogs.preferences_dialog import PreferencesDialog
+    from lookalike.engine import TEXT_MODEL, Library
+
+    make_application(["lookalike-test"])
+    library = Library.open(tmp_path / "lib")
+    try:
+        dialog = PreferencesDialog(library, devices=["cpu"])
+        qtbot.addWidget(dialog)
+        offered = [dialog.model.itemData(i) for i in range(dialog.model.count())]
+        assert offered == [m.name for m in library.models() if m.name != TEXT_MODEL]
+        tips = [dialog.model.itemData(i, 3) for i in range(dialog.model.count())]   # ToolTipRole
+        assert tips == [m.description for m in library.models() if m.name != TEXT_MODEL]
+    finally:
+        library.close()
