@@ -14,12 +14,12 @@ from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QMessageB
                                QScrollArea, QSlider, QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
                                QWidget)
 
-from lookalike.engine import TIERS
+from lookalike.engine import TIERS, human_size
 
 from .. import operations as ops
 from ..dialogs.clean_dialog import CleanDialog, confirmation_text
 from ..dialogs.notice import show_error
-from ..widgets.photo_card import CARD_THUMB, PhotoCard, human_size
+from ..widgets.photo_card import CARD_THUMB, PhotoCard
 from ..widgets.thumbnails import thumbnail_key
 
 # How the review words the engine's tiers (TIERS on its face), the default first. The engine's

@@ -10,6 +10,8 @@ import os
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QSizePolicy, QVBoxLayout
 
+from lookalike.engine import human_size
+
 CARD_THUMB = 220
 
 
@@ -17,10 +19,6 @@ def short_folder(path: str) -> str:
     """The last two folder names ('…/Pictures/Exports'); the tooltip has the whole path."""
     parts = os.path.dirname(path).split(os.sep)
     return os.sep.join(parts) if len(parts) <= 3 else "…" + os.sep + os.sep.join(parts[-2:])
-
-
-def human_size(n: int) -> str:
-    return f"{n / 1e6:.1f} MB" if n >= 1e5 else f"{n / 1e3:.0f} KB"
 
 
 class PhotoCard(QFrame):
