@@ -1,6 +1,5 @@
 """Containment and OS error reasons: the rules every part of the engine shares."""
 import errno
-import os
 
 import pytest
 
