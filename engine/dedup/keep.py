@@ -14,6 +14,7 @@ from typing import Callable, Optional, Sequence
 
 from ..errors import UsageError
 from ..paths import inside
+from ..sizes import human_size
 
 # Camera originals first; WebP and AVIF are mostly lossy web re-encodes, so they rank below JPEG.
 DEFAULT_FORMATS = ["RAW", "DNG", "HEIF", "HEIC", "TIFF", "PNG", "JPEG", "WEBP", "AVIF", "BMP", "GIF"]
@@ -21,14 +22,10 @@ COPY_LIKE = re.compile(r"(^|[^a-z])(copy|copies|backup|backups|export|exports|du
                        r"([^a-z]|$)|\(\d+\)$|[ _-]\d+$", re.IGNORECASE)
 
 
-def _size(n: int) -> str:
-    return f"{n / 1e6:.1f} MB" if n >= 1e5 else f"{n / 1e3:.0f} KB"
-
-
 def _sizes(a: int, b: int) -> tuple[str, str]:
     """Both sizes, precise enough to differ on screen."""
-    if _size(a) != _size(b):
-        return _size(a), _size(b)
+    if human_size(a) != human_size(b):
+        return human_size(a), human_size(b)
     return f"{a:,} bytes", f"{b:,} bytes"
 
 
