@@ -86,7 +86,7 @@ def child_index(n: int) -> dict:
 
 def child_rescan(n: int) -> dict:
     from lookalike.engine.catalog.store import Catalog
-    from lookalike.engine.scanning.scan import run_scan
+    from lookalike.engine.scanning.scan import identity, run_scan
     from lookalike.engine.scanning.scope import scopes_for
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -100,7 +100,8 @@ def child_rescan(n: int) -> dict:
             path.write_bytes(b"\xff\xd8" + i.to_bytes(4, "big"))
             info = path.stat()
             rows.append({"folder_id": 1, "path": str(path), "size": info.st_size, "mtime_ns": info.st_mtime_ns,
-                         "content_hash": f"{i:032x}", "width": 1, "height": 1, "format": "JPEG", "error": None})
+                         "content_hash": f"{i:032x}", "width": 1, "height": 1, "format": "JPEG", "error": None,
+                         **identity(info.st_dev, info.st_ino)})   # as a scan writes them
         catalog = Catalog(Path(tmp) / "lib")
         catalog.add_folder(str(photos))
         for s in range(0, n, 20_000):
