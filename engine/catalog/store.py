@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
 import numpy as np
-from sqlalchemy import create_engine, delete, event, exists, func, insert, or_, select, update
+from sqlalchemy import bindparam, create_engine, delete, event, exists, func, insert, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError
 
@@ -171,8 +171,7 @@ class Catalog:
         return out
 
     def files_to_decode(self, models: Sequence[tuple[str, int]]) -> list[FileRecord]:
-        """Readable files still missing their metadata or a vector of one of these
-        (model, dim)s: the work a scan has left, wherever an earlier scan stopped."""
+        """Readable files missing metadata or a (model, dim) vector: the work a scan has left."""
         missing = [~exists().where(embeddings.c.file_id == files.c.id, embeddings.c.model == name,
                                    embeddings.c.dim == dim) for name, dim in models]
         query = select(*_FILE_COLUMNS).where(files.c.error.is_(None), files.c.content_hash.is_not(None),
@@ -235,15 +234,18 @@ class Catalog:
         """Updates columns of existing files. A changed file's embeddings and marks are
         dropped in the same transaction, so a crash can never pair new bytes with an old
         vector, and a keep/remove decision never outlives the picture it was made on."""
-        if not changes:
-            return
-        now = time.time()
+        now, alike = time.time(), {}   # one executemany per set of columns: 100k rows in ~1 s
+        for file_id, values in changes:
+            alike.setdefault(tuple(sorted(values)), []).append(
+                {"v_id": file_id, "v_scanned_at": now, **{f"v_{c}": v for c, v in values.items()}})
         with self.engine.begin() as conn:
-            for file_id, values in changes:
-                conn.execute(update(files).where(files.c.id == file_id).values(**values, scanned_at=now))
-                if drop_embeddings:
-                    conn.execute(delete(embeddings).where(embeddings.c.file_id == file_id))
-                    conn.execute(delete(marks).where(marks.c.file_id == file_id))
+            for columns, rows in alike.items():
+                conn.execute(update(files).where(files.c.id == bindparam("v_id")).values(
+                    {c: bindparam(f"v_{c}", type_=files.c[c].type) for c in (*columns, "scanned_at")}), rows)
+            ids = [file_id for file_id, _ in changes] if drop_embeddings else []
+            for start in range(0, len(ids), 900):
+                conn.execute(delete(embeddings).where(embeddings.c.file_id.in_(ids[start:start + 900])))
+                conn.execute(delete(marks).where(marks.c.file_id.in_(ids[start:start + 900])))
 
     def delete_files(self, ids: Sequence[int]) -> None:
         ids = list(ids)
@@ -273,8 +275,7 @@ class Catalog:
         return start
 
     def put_embeddings(self, model: str, items: Sequence[tuple[int, np.ndarray]]) -> None:
-        """Stores (file id, vector) pairs for a model, replacing older vectors of those files.
-        Files deleted meanwhile (vanished mid-scan) are skipped by the foreign key check."""
+        """Stores (file id, vector) pairs, replacing older ones; files deleted meanwhile are skipped."""
         if not items:
             return
         with self.engine.begin() as conn:
