@@ -61,15 +61,18 @@ class _Links:
     def inside(self, real: str) -> bool:
         return inside_any(real, self.roots)
 
-    def refusal(self, path: str, what: str) -> Optional[str]:
-        """Why the symlink at `path` is not followed, or None to follow it."""
+    def refusal(self, path: str, what: str) -> tuple[bool, Optional[str]]:
+        """(skip the symlink at `path`?, the problem to report, if any)."""
         real = os.path.realpath(path)
         if self.inside(real):
-            return "inside"   # the target is listed under its real path: never a second photo
+            # Listed under its real path anyway: never a second photo, and nothing to report
+            # unless a folder link points back above itself.
+            loop = what == "folder" and inside(os.path.dirname(path), real)
+            return True, "symbolic link loop (folder already visited), skipped" if loop else None
         if self.follow_external:
-            return None
-        return (f"symbolic link to a {what} outside the library's folders ({real}); not followed "
-                f"(the follow_external_links setting allows it)")
+            return False, None
+        return True, (f"symbolic link to a {what} outside the library's folders ({real}); not followed "
+                      f"(the follow_external_links setting allows it)")
 
 
 def walk(roots: Iterable[tuple[int, str]], skip: Iterable[str] = (),
@@ -101,7 +104,7 @@ def walk_scopes(scopes: Iterable["Scope"], skip: Iterable[str] = (),
     for scope in scopes:
         if scope.recursive and not os.path.lexists(scope.path) and os.path.isdir(os.path.dirname(scope.path)):
             continue
-        if os.path.realpath(scope.path) != os.path.normpath(scope.path) and links.refusal(scope.path, "folder"):
+        if os.path.realpath(scope.path) != os.path.normpath(scope.path) and links.refusal(scope.path, "folder")[0]:
             continue  # reached through a symlinked folder the full walk does not follow either
         _walk_tree(scope.folder_id, scope.path, scope.recursive, skip_real, reporter, result, links)
     return result
@@ -150,14 +153,10 @@ def _walk_tree(folder_id: int, root: str, recursive: bool, skip_real: set, repor
 def _link_refused(entry: os.DirEntry, what: str, result: WalkResult, links: _Links) -> bool:
     if not entry.is_symlink():
         return False
-    why = links.refusal(entry.path, what)
-    if why == "inside" and what == "folder":
-        real = os.path.realpath(entry.path)
-        if inside(os.path.dirname(entry.path), real):
-            result.errors.append((entry.path, "symbolic link loop (folder already visited), skipped"))
-    elif why and why != "inside":   # a link to a photo listed anyway is no problem to report
-        result.errors.append((entry.path, why))
-    return why is not None
+    skip, problem = links.refusal(entry.path, what)
+    if problem:
+        result.errors.append((entry.path, problem))
+    return skip
 
 
 def _push_folder(entry: os.DirEntry, stack: list, visited: set, skip_real: set,
