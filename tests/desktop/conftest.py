@@ -1,10 +1,13 @@
 import shutil
+import threading
+import time
 
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from lookalike.engine import Library
+from lookalike.engine.jobs import Reporter
 from helpers import photo, save
 
 
@@ -66,3 +69,23 @@ def wait_for_scan(qtbot, window, timeout=60000):
         pass
     qtbot.waitUntil(lambda: window.runner.idle, timeout=timeout)
     return blocker.args[0]
+
+
+class LongGrouping:
+    """A grouping job as long as 800 look-alike pictures made one: 4,000 geometric checks of
+    5 ms (20 s) unless cancelled; `started` and `ended` tell where it is."""
+
+    def __init__(self, result=()):
+        self.started, self.ended = threading.Event(), threading.Event()
+        self.result = result
+
+    def __call__(self, on_progress=None, cancel=None, **_kw):
+        try:
+            self.started.set()
+            reporter = Reporter("verifying", 4000, on_progress, cancel)
+            for _ in range(4000):
+                time.sleep(0.005)
+                reporter.advance()
+            return self.result
+        finally:
+            self.ended.set()

@@ -9,6 +9,8 @@ from lookalike.desktop.app import make_application
 from lookalike.desktop.worker import JobRunner
 from lookalike.engine.jobs import Reporter
 
+from .conftest import LongGrouping
+
 
 def runner_in_a_window(qtbot):
     make_application(["lookalike-test"])
@@ -87,21 +89,9 @@ def test_a_failing_read_without_its_own_handler_shows_the_error_notice(qtbot):
 
 def test_a_long_read_shows_progress_and_stops_when_cancelled(qtbot):
     _window, runner = runner_in_a_window(qtbot)
-    started, ended = threading.Event(), threading.Event()
+    long_grouping = LongGrouping(result="groups")
     cancelled, done, reports = [], [], []
     runner.progress.connect(lambda label, p: reports.append((label, p.phase)))
-
-    def long_grouping(on_progress, cancel):
-        try:
-            started.set()
-            reporter = Reporter("verifying", 4000, on_progress, cancel)
-            for _ in range(4000):   # 20 s unless cancelled
-                time.sleep(0.005)
-                reporter.advance()
-            return "groups"
-        finally:
-            ended.set()
-
     runner.read(long_grouping, done.append, label="Regrouping", on_cancel=lambda: cancelled.append(True),
                 key="groups")
     qtbot.waitUntil(lambda: ("Regrouping", "verifying") in reports, timeout=5000)
@@ -109,7 +99,7 @@ def test_a_long_read_shows_progress_and_stops_when_cancelled(qtbot):
     began = time.monotonic()
     runner.cancel()
     qtbot.waitUntil(lambda: cancelled == [True], timeout=5000)
-    assert ended.wait(2.0) and time.monotonic() - began < 2.0
+    assert long_grouping.ended.wait(2.0) and time.monotonic() - began < 2.0
     qtbot.waitUntil(lambda: runner.idle, timeout=5000)
     assert done == [] and not runner.reading
 

@@ -1,14 +1,12 @@
 """The review screen shows the right picture and the right marks, and the app closes at once."""
-import threading
 import time
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from lookalike.engine.jobs import Reporter
 from helpers import save
 
-from .conftest import wait_for_scan
+from .conftest import LongGrouping, wait_for_scan
 
 
 def _plain(colour, path):
@@ -133,30 +131,17 @@ def test_closing_during_a_long_regroup_cancels_it_and_closes_within_two_seconds(
     window = open_window(model="phash")
     window.add_folder(str(sample_photos))
     wait_for_scan(qtbot, window)
-    started, ended = threading.Event(), threading.Event()
-
-    def long_grouping(on_progress=None, cancel=None, **_kw):
-        # What 800 look-alike pictures did: a long run of geometric checks.
-        try:
-            started.set()
-            reporter = Reporter("verifying", 4000, on_progress, cancel)
-            for _ in range(4000):        # 20 s unless cancelled
-                time.sleep(0.005)
-                reporter.advance()
-            return []
-        finally:
-            ended.set()
-
+    long_grouping = LongGrouping(result=[])
     window.library.duplicates = long_grouping
     view = window.duplicates
     view.refresh()
-    qtbot.waitUntil(started.is_set, timeout=10000)
+    qtbot.waitUntil(long_grouping.started.is_set, timeout=10000)
     qtbot.waitUntil(lambda: "verifying" in window.job_status.label.text(), timeout=10000)
     assert "groups" not in view.summary.text()   # no stale group count while regrouping
     began = time.monotonic()
     window.close()
     assert time.monotonic() - began < 2.0 and not window.isVisible()
-    assert ended.wait(2.0)    # the regroup itself stopped, not just the window
+    assert long_grouping.ended.wait(2.0)    # the regroup itself stopped, not just the window
 
 
 def test_a_regroup_that_left_look_alike_pairs_unchecked_says_so_beside_the_groups(qtbot, open_window, sample_photos):
