@@ -4,6 +4,7 @@ import shutil
 import pytest
 
 from lookalike.engine import Library
+from lookalike.engine.actions import cleanup as actions
 from helpers import photo, save
 
 
@@ -21,3 +22,15 @@ def scanned(tmp_path):
     library.scan(model="sscd")
     yield library, photos
     library.close()
+
+
+def crash_mid_batch(library, plan, monkeypatch) -> None:
+    """Runs a clean-up that dies right after touching its first file, before the journal says
+    so (the one moment the disk can be ahead of the journal)."""
+    def crash(path):
+        raise KeyboardInterrupt()
+
+    with monkeypatch.context() as patch:
+        patch.setattr(actions, "_between_steps", crash)
+        with pytest.raises(KeyboardInterrupt):
+            library.clean(plan)

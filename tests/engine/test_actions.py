@@ -8,6 +8,8 @@ from lookalike.engine.actions import cleanup as actions
 from lookalike.engine.errors import LookalikeError
 from helpers import photo, save, tree_hashes
 
+from .conftest import crash_mid_batch
+
 
 def test_trash_then_undo_restores_every_file_byte_for_byte(scanned, private_trash):
     library, photos = scanned
@@ -153,10 +155,7 @@ def test_a_crash_mid_batch_can_also_be_completed(scanned, tmp_path, monkeypatch)
     library, photos = scanned
     library.mark_proposals()
     plan = library.plan_clean("trash")
-    monkeypatch.setattr(actions, "_between_steps", lambda path: (_ for _ in ()).throw(KeyboardInterrupt()))
-    with pytest.raises(KeyboardInterrupt):
-        library.clean(plan)
-    monkeypatch.setattr(actions, "_between_steps", lambda path: None)
+    crash_mid_batch(library, plan, monkeypatch)
     report = library.recover("complete")
     assert len(report.done) == 3
     [(batch, counts)] = library.history()

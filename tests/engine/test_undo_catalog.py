@@ -1,9 +1,9 @@
 """Undo brings the catalog back too: restored photos are in their groups at once, no rescan."""
-
 import pytest
 
 from lookalike.engine import Library
-from lookalike.engine.actions import cleanup as actions
+
+from .conftest import crash_mid_batch
 
 
 def grouped(library) -> list[list[str]]:
@@ -58,10 +58,7 @@ def test_rolling_back_a_completed_crashed_batch_restores_its_rows(scanned, monke
     before = grouped(library)
     library.mark_proposals()
     plan = library.plan_clean("trash")
-    monkeypatch.setattr(actions, "_between_steps", lambda path: (_ for _ in ()).throw(KeyboardInterrupt()))
-    with pytest.raises(KeyboardInterrupt):
-        library.clean(plan)
-    monkeypatch.setattr(actions, "_between_steps", lambda path: None)
+    crash_mid_batch(library, plan, monkeypatch)
     library.recover("complete")
     assert grouped(library) == []
     library.undo()

@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 
 from lookalike.engine import Library
-from lookalike.engine.actions import cleanup as actions
 from lookalike.engine.actions import recovery
 from helpers import photo, save, tree_hashes
+
+from .conftest import crash_mid_batch
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -268,10 +269,7 @@ def test_a_file_that_is_not_ours_at_a_move_destination_is_reported_and_kept(scan
     target = tmp_path / "moved"
     library.mark_proposals()
     plan = library.plan_clean("move", target=str(target))
-    monkeypatch.setattr(actions, "_between_steps", lambda path: (_ for _ in ()).throw(KeyboardInterrupt()))
-    with pytest.raises(KeyboardInterrupt):
-        library.clean(plan)
-    monkeypatch.setattr(actions, "_between_steps", lambda path: None)
+    crash_mid_batch(library, plan, monkeypatch)
     stranger = Path(plan.items[1].destination)
     save(photo(77), stranger)  # someone else's file where a planned move would have gone
     report = library.recover("rollback")
