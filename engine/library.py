@@ -5,7 +5,7 @@ delegating to them, and scanning, which joins them: parts/models.py (loaded mode
 model), parts/indexes.py (vector indexes and their lock), parts/folders.py (folders, photos,
 thumbnails), parts/duplicates.py (the duplicate pipeline of dedup/find.py), parts/search.py
 (similar photos, text search, comparisons), parts/cleanup.py (references, presets, marks,
-clean, undo, recovery). Results are the value types of results.py. Every long call takes
+clean, sorting into folders, undo, recovery), parts/tags.py (tags by phrase and by example). Results are the value types of results.py. Every long call takes
 `on_progress=` and `cancel=`. Calls that change the catalog or the indexes hold the writer
 lock, so they run one at a time; reads may run beside them.
 Must not: print, import Qt, or run SQL / FAISS / torch directly (catalog/, index/, embedding/ do).
@@ -32,7 +32,8 @@ from .parts.folders import Folders
 from .parts.indexes import Indexes
 from .parts.models import Models
 from .parts.search import Search
-from .results import Comparison, DuplicateGroup, Folder, ModelInfo, Photo, SearchResult
+from .parts.tags import Tags
+from .results import Comparison, DuplicateGroup, Folder, ModelInfo, Photo, SearchResult, TagInfo, TagPhoto
 from .scanning.scan import ScanSummary, run_scan
 from .scanning.scope import scopes_for
 from .settings import Settings, default_library_dir
@@ -61,6 +62,7 @@ class Library:
         self._cleanup = Cleanup(catalog, self.ledger, self.write_lock, self._folders,
                                 lambda **kw: self.duplicates(**kw), self._duplicates.thresholds,
                                 self._models.resolve)
+        self._tags = Tags(catalog, self.write_lock, self._models, self._search.vector_for)
 
     @property
     def settings(self) -> Settings:
@@ -333,3 +335,40 @@ class Library:
     def recover(self, mode: str, on_progress: Progress = None, cancel: Cancel = None) -> BatchReport:
         """Finishes ('complete') or undoes ('rollback') a batch a crash interrupted."""
         return self._cleanup.recover(mode, on_progress, cancel)
+
+    # -- tags and sorting into folders ---------------------------------------------------------
+    def tags(self) -> list[TagInfo]:
+        """Every tag with how many photos carry it (phrase tags need CLIP vectors)."""
+        return self._tags.list()
+
+    def tag(self, name: str) -> TagInfo:
+        return self._tags.info(name)
+
+    def define_tag(self, name: str, phrases: Sequence[str] = (), examples: Sequence = (),
+                   not_examples: Sequence = (), cutoff: Optional[float] = None,
+                   on_progress: Progress = None, cancel: Cancel = None) -> TagInfo:
+        """A tag by phrases (CLIP zero-shot) or by at least 3 example photos (a classifier on
+        the library's vectors); defining an existing tag adds examples or replaces phrases.
+        Example photos outside the library are embedded now."""
+        return self._tags.define(name, phrases, examples, not_examples, cutoff, on_progress, cancel)
+
+    def tag_photos(self, name: str, limit: Optional[int] = None,
+                   min_score: Optional[float] = None) -> list[TagPhoto]:
+        """Photos carrying the tag, best first; `min_score` lists every photo scoring that much."""
+        return self._tags.photos(name, limit, min_score)
+
+    def correct_tag(self, name: str, paths: Sequence, is_tag: bool) -> TagInfo:
+        """"These photos are (not) NAME": retrains an example tag, overrides a phrase tag."""
+        return self._tags.correct(name, paths, is_tag)
+
+    def delete_tag(self, name: str) -> None:
+        self._tags.delete(name)
+
+    def plan_organise(self, into: os.PathLike | str, tags: Optional[Sequence[str]] = None) -> CleanPlan:
+        """Moves planned for sorting the photos of `tags` (default: all) into `into`/<tag>/;
+        a photo with several tags goes to its highest-scoring one."""
+        return self._cleanup.plan_organise(into, self._tags.best_tags(tags))
+
+    def organise(self, plan: CleanPlan, on_progress: Progress = None, cancel: Cancel = None) -> BatchReport:
+        """Runs a sorting plan as one journaled batch (`undo` puts every photo back)."""
+        return self._cleanup.organise(plan, on_progress, cancel)

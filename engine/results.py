@@ -131,3 +131,57 @@ class Comparison:
     def to_dict(self) -> dict:
         return {"a": self.a, "b": self.b, "identical": self.identical,
                 "scores": [s.to_dict() for s in self.scores]}
+
+
+@dataclass(frozen=True)
+class TagQuality:
+    """A by-example tag's cross-validated quality: each training photo scored by a model
+    trained without it, at the tag's cut-off."""
+    precision: float
+    recall: float
+    f1: float
+    average_precision: float
+    positives: int             # photos that are the tag (examples and corrections)
+    negatives: int             # counter-examples plus a random background sample
+    folds: int
+
+    def to_dict(self) -> dict:
+        return {k: round(v, 4) if isinstance(v, float) else v for k, v in asdict(self).items()}
+
+    def sentence(self) -> str:
+        return (f"estimated precision {self.precision:.2f}, recall {self.recall:.2f} "
+                f"({self.folds}-fold cross-validation over {self.positives} photos of it "
+                f"and {self.negatives} others)")
+
+
+@dataclass(frozen=True)
+class TagInfo:
+    name: str
+    kind: str                  # phrase | example
+    photos: int                # photos at or above the cut-off (plus those you tagged)
+    phrases: tuple[str, ...] = ()
+    examples: int = 0          # photos that are the tag (examples and corrections)
+    counterexamples: int = 0   # photos that are not
+    cutoff: Optional[float] = None
+    cutoff_source: str = ""    # "set by you", "chosen from data", "default"
+    model: Optional[str] = None  # the vectors it is scored on
+    quality: Optional[TagQuality] = None
+    problem: str = ""          # why it scores nothing now (e.g. the model it needs is missing)
+
+    def to_dict(self) -> dict:
+        out = {k: v for k, v in asdict(self).items() if k != "quality"}
+        out["phrases"] = list(self.phrases)
+        out["quality"] = self.quality.to_dict() if self.quality else None
+        return out
+
+
+@dataclass(frozen=True)
+class TagPhoto:
+    path: str
+    score: float
+    file_id: int
+    manual: Optional[bool] = None   # True: you said it is the tag (an example or a correction)
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "score": round(self.score, 4), "file_id": self.file_id,
+                "manual": self.manual}

@@ -21,6 +21,9 @@ from ..scanning.fingerprint import content_hash
 from . import copying, trash
 
 ACTIONS = ("trash", "move", "hardlink")
+# Batches whose files moved to a destination path: clean-up's "move to a folder" and sorting
+# into tag folders (organise.py). Undo and recovery treat them alike.
+MOVES = ("move", "organise")
 
 
 @dataclass(frozen=True)
@@ -169,7 +172,11 @@ def _move_destination(path: str, target: str, roots: Sequence[str], taken: set[s
     """target/<library folder name>/<path inside it>, never onto an existing file."""
     root = max((r for r in roots if inside(path, r)), key=len, default=None)
     relative = os.path.relpath(path, os.path.dirname(root)) if root else os.path.basename(path)
-    candidate = os.path.join(target, relative)
+    return unique_name(os.path.join(target, relative), taken)
+
+
+def unique_name(candidate: str, taken: set[str]) -> str:
+    """`candidate`, or `name (1).ext`, `name (2).ext`...: never an existing or planned path."""
     stem, ext = os.path.splitext(candidate)
     n = 1
     while os.path.lexists(candidate) or candidate in taken:
@@ -203,7 +210,8 @@ def run(plan_: CleanPlan, ledger, on_progress: Optional[ProgressCallback] = None
 
 
 def _run_entries(ledger, batch_id, action, entries, report, on_progress, cancel) -> None:
-    reporter = Reporter(f"{action}ing" if action != "move" else "moving", len(entries), on_progress, cancel)
+    verb = {"move": "moving", "organise": "sorting"}.get(action, f"{action}ing")
+    reporter = Reporter(verb, len(entries), on_progress, cancel)
     for entry in entries:
         if entry.state != "planned":
             continue
@@ -263,7 +271,7 @@ def _changed(entry) -> Optional[str]:
 def _perform(action: str, entry) -> Optional[str]:
     if action == "trash":
         return trash.send(entry.path)
-    if action == "move":
+    if action in MOVES:
         os.makedirs(os.path.dirname(entry.destination), exist_ok=True)
         if os.path.lexists(entry.destination):
             raise FileExistsError(f"{entry.destination} appeared meanwhile; nothing overwritten")

@@ -110,10 +110,10 @@ def resolve_interrupted(ledger, batch) -> list[tuple[str, str]]:
         if batch.action == "trash" and not os.path.lexists(entry.path):
             where = trash.find(entry.path)
             happened = where is not None
-        elif batch.action == "move" and not os.path.lexists(entry.path):
+        elif batch.action in cleanup.MOVES and not os.path.lexists(entry.path):
             where = entry.destination
             happened = bool(where) and os.path.exists(where)
-        elif batch.action == "move" and entry.destination and os.path.lexists(entry.destination):
+        elif batch.action in cleanup.MOVES and entry.destination and os.path.lexists(entry.destination):
             notes += _stray_copy(entry)
         elif batch.action == "hardlink" and entry.keeper and os.path.exists(entry.path):
             happened = os.path.samefile(entry.path, entry.keeper)

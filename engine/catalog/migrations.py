@@ -6,10 +6,31 @@ Each migration is (version, one-line reason, statements); append, never edit, ol
 """
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from ..errors import CatalogError
+
+# Tags every library starts with (editable, deletable): what people sort out first. Frozen
+# with migration 6, like every migration.
+_STARTER_TAGS = {
+    "screenshots": ("a screenshot", "a screenshot of a computer screen", "a screenshot of a phone"),
+    "documents": ("a document", "a scanned page of text", "a printed form"),
+    "receipts": ("a receipt", "a shopping receipt"),
+    "whiteboards": ("a whiteboard with writing", "a blackboard with writing"),
+    "food": ("food", "a meal on a plate", "a dish of food"),
+    "pets": ("a pet", "a dog", "a cat"),
+    "people": ("people", "a person", "a group of people"),
+    "landscapes": ("a landscape", "mountains and nature scenery", "a beach or a lake"),
+}
+
+
+def _starter_tag(name: str, phrases) -> str:
+    return ("INSERT INTO tags (name, kind, phrases, created_at) VALUES "
+            f"('{name}', 'phrase', '{json.dumps(list(phrases))}', CAST(strftime('%s', 'now') AS REAL))")
+
 
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (1, "first schema: folders, files with metadata, embeddings per model", [
@@ -100,6 +121,32 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             dim INTEGER NOT NULL,
             vector BLOB NOT NULL,
             PRIMARY KEY (journal_id, model))""",
+    ]),
+    (6, "tags: definitions, examples and corrections by content hash (user data), phrase vectors (derived), a starter set", [
+        """CREATE TABLE tags (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('phrase', 'example')),
+            phrases TEXT NOT NULL,
+            cutoff REAL,
+            created_at REAL NOT NULL)""",
+        """CREATE TABLE tag_examples (
+            tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+            content_hash TEXT NOT NULL,
+            label INTEGER NOT NULL CHECK (label IN (0, 1)),
+            origin TEXT NOT NULL CHECK (origin IN ('example', 'correction')),
+            path BLOB,
+            model TEXT,
+            vector BLOB,
+            added_at REAL NOT NULL,
+            PRIMARY KEY (tag_id, content_hash))""",
+        """CREATE TABLE phrase_vectors (
+            phrase TEXT NOT NULL,
+            model TEXT NOT NULL,
+            dim INTEGER NOT NULL,
+            vector BLOB NOT NULL,
+            PRIMARY KEY (phrase, model))""",
+        *[_starter_tag(name, phrases) for name, phrases in _STARTER_TAGS.items()],
     ]),
 ]
 

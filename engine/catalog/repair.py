@@ -26,10 +26,11 @@ from . import backup, migrations
 # Parents before children; user data first. Derived tables come last: worth keeping when
 # readable (no re-embedding), never worth failing for.
 TABLES = ("meta", "folders", "files", "reference_folders", "marks", "presets", "batches",
-          "journal", "removed_files", "removed_embeddings", "embeddings", "pair_checks")
+          "journal", "removed_files", "removed_embeddings", "tags", "tag_examples",
+          "embeddings", "pair_checks", "phrase_vectors")
 # removed_files/removed_embeddings let `undo` bring back the catalog rows of a clean-up's files.
 USER_TABLES = ("folders", "reference_folders", "marks", "presets", "batches", "journal",
-               "removed_files", "removed_embeddings")
+               "removed_files", "removed_embeddings", "tags", "tag_examples")
 _FAR = 2 ** 62
 
 
@@ -211,7 +212,8 @@ def _drop_orphans(rebuilt: Path, report: RepairReport) -> None:
         for table, query in (
                 ("files", "DELETE FROM files WHERE folder_id NOT IN (SELECT id FROM folders)"),
                 ("marks", "DELETE FROM marks WHERE file_id NOT IN (SELECT id FROM files)"),
-                ("embeddings", "DELETE FROM embeddings WHERE file_id NOT IN (SELECT id FROM files)")):
+                ("embeddings", "DELETE FROM embeddings WHERE file_id NOT IN (SELECT id FROM files)"),
+                ("tag_examples", "DELETE FROM tag_examples WHERE tag_id NOT IN (SELECT id FROM tags)")):
             count = conn.execute(query).rowcount
             if count:
                 report.dropped[table] = count

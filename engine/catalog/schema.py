@@ -140,3 +140,33 @@ pair_checks = Table(
     Column("verdict", String, nullable=False),  # copy | mirror | different | unsure
     Column("aligned", Float, nullable=False),
 )
+
+tags = Table(
+    "tags", metadata,   # user data: what each tag means
+    Column("id", Integer, primary_key=True),
+    Column("name", String, nullable=False, unique=True),
+    Column("kind", String, nullable=False),       # phrase | example
+    Column("phrases", Text, nullable=False),      # JSON list of the phrases that define it
+    Column("cutoff", Float),                      # the user's cut-off; NULL: chosen from data
+    Column("created_at", Float, nullable=False),
+)
+
+tag_examples = Table(
+    "tag_examples", metadata,   # user data: example photos and corrections, by content hash
+    Column("tag_id", Integer, ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    Column("content_hash", String, primary_key=True),
+    Column("label", Integer, nullable=False),     # 1: is the tag, 0: is not
+    Column("origin", String, nullable=False),     # example (given at define) | correction
+    Column("path", FsPath),                       # where it was when given (for messages)
+    Column("model", String),                      # a photo outside the library: its vector,
+    Column("vector", LargeBinary),                # embedded when it was given
+    Column("added_at", Float, nullable=False),
+)
+
+phrase_vectors = Table(
+    "phrase_vectors", metadata,  # derived: a phrase's text vector (prompt templates averaged)
+    Column("phrase", String, primary_key=True),
+    Column("model", String, primary_key=True),
+    Column("dim", Integer, nullable=False),
+    Column("vector", LargeBinary, nullable=False),
+)

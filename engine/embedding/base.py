@@ -46,6 +46,8 @@ class Embedder(ABC):
 
 
 class TextEmbedder(ABC):
+    logit_scale: float = 100.0   # the temperature that turns cosines into zero-shot logits
+
     @abstractmethod
     def embed_text(self, texts: Sequence[str]) -> np.ndarray:
         """Phrases -> (N, dim) float32 in the same space as the image vectors."""

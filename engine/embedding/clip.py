@@ -38,6 +38,8 @@ class ClipEmbedder(TorchEmbedder, TextEmbedder):
             raise ModelUnavailable(name, f"The {name} model in {folder} could not be loaded "
                                    f"({str(exc).splitlines()[0][:160]}).") from exc
         self.max_tokens = int(getattr(self.model.config.text_config, "max_position_embeddings", 77))
+        # The temperature CLIP was trained with (100 for OpenAI's): zero-shot scores use it.
+        self.logit_scale = float(self.model.logit_scale.detach().exp())
         self._finish_loading(precision)
 
     def preprocess(self, image: Image.Image) -> np.ndarray:

@@ -12,8 +12,8 @@ import os
 from typing import Callable, Optional, Sequence
 
 from ..actions import cleanup as actions
-from ..actions import recovery
-from ..catalog import removed
+from ..actions import organise, recovery
+from ..catalog import moves, removed
 from ..catalog.ledger import Batch
 from ..dedup import keep
 from ..errors import LookalikeError, UsageError
@@ -202,11 +202,53 @@ class Cleanup:
             self._refuse_if_interrupted()
             self.backup_catalog("before clean-up")
             report = actions.run(plan, self.ledger, on_progress, cancel)
-            if plan.action != "hardlink":
-                self._set_aside(report.batch_id)
-            else:
-                self._relinked(report.done)
+            self._after_batch(report.batch_id, plan.action, report.done)
             return report
+
+    # -- sorting into tag folders --------------------------------------------------------------
+    def plan_organise(self, into, choices: dict[int, tuple[str, float]]) -> actions.CleanPlan:
+        """`choices`: file id -> (tag, score) of the photos to sort into `into`/<tag>/."""
+        target = os.path.realpath(os.path.expanduser(os.fspath(into)))
+        roots = [f.path for f in self.folders.list()]
+        if any(inside(root, target) and root != target for root in roots):
+            raise UsageError(f"{target} holds library folders; sort into a folder inside one of "
+                             "them, or outside all of them.")
+        references = self.reference_folders()
+        if inside_any(target, references):
+            raise UsageError(f"{target} is in a reference folder, which is never changed.")
+        records = self.catalog.files_by_ids(choices)
+        ordered = sorted(((records[i], *choices[i]) for i in records), key=lambda c: (-c[2], c[0].path))
+        return organise.plan(ordered, target, roots, references)
+
+    def organise(self, plan: actions.CleanPlan, on_progress: Optional[ProgressCallback] = None,
+                 cancel: Optional[CancelToken] = None) -> actions.BatchReport:
+        """Moves the planned photos into their tag folders (one journaled batch: `undo` puts
+        them back). A destination outside the library's folders becomes one of them, so the
+        sorted photos stay in the library with their vectors and tags."""
+        with self._write_lock.hold(on_progress, cancel):
+            self._refuse_if_interrupted()
+            self.backup_catalog("before sorting into folders")
+            notes = []
+            if plan.items and not inside_any(plan.target, [f.path for f in self.folders.list()]):
+                os.makedirs(plan.target, exist_ok=True)
+                self.folders.add(plan.target)
+                notes.append((plan.target, "added to the library's folders, so the sorted photos stay in it"))
+            report = actions.run(plan, self.ledger, on_progress, cancel)
+            report.notes[:0] = notes
+            self._after_batch(report.batch_id, plan.action, report.done)
+            return report
+
+    def _after_batch(self, batch_id: Optional[int], action: str, done: Sequence[str]) -> None:
+        """The catalog follows what a batch did: hardlinked names become one file, sorted
+        photos keep their rows under their new paths, removed files are set aside for undo."""
+        if action == "hardlink":
+            self._relinked(done)
+        elif action == organise.ACTION:
+            if batch_id is not None:
+                moves.follow(self.catalog, [(e.path, e.destination) for e in self.ledger.entries(batch_id)
+                                            if e.state == "done"])
+        else:
+            self._set_aside(batch_id)
 
     def _set_aside(self, batch_id: Optional[int]) -> None:
         """The catalog forgets the files a batch removed, keeping each one's row and vectors
@@ -220,6 +262,10 @@ class Cleanup:
         own identity again), so their groups show at once, without a rescan."""
         if batch.action == "hardlink":
             self._relinked(report.done)
+        elif batch.action == organise.ACTION:
+            entries = [e for e in self.ledger.entries(batch.id) if e.state == "undone"]
+            moves.follow(self.catalog, [(e.destination, e.path) for e in entries])
+            organise.prune(entries)
         else:
             removed.bring_back(self.catalog, [e.id for e in self.ledger.entries(batch.id)
                                               if e.state == "undone"])
@@ -291,10 +337,9 @@ class Cleanup:
             notes = recovery.resolve_interrupted(self.ledger, batch)
             if mode == "complete":
                 report = recovery.complete(self.ledger, batch, on_progress, cancel)
-                if batch.action != "hardlink":
-                    self._set_aside(batch.id)   # also the files done before the crash
-                else:
-                    self._relinked(report.done)
+                # Also the files done before the crash (set aside, or followed, twice is harmless).
+                self._after_batch(batch.id, batch.action,
+                                  [e.path for e in self.ledger.entries(batch.id) if e.state == "done"])
             else:
                 report = recovery.undo(self.ledger, batch, on_progress, cancel, final_state="rolled_back")
                 self._back_in_catalog(batch, report)

@@ -25,7 +25,7 @@ def scanned(tmp_path):
 
 
 def crash_mid_batch(library, plan, monkeypatch) -> None:
-    """Runs a clean-up that dies right after touching its first file, before the journal says
+    """Runs a clean-up (or a sort into tag folders) that dies right after touching its first file, before the journal says
     so (the one moment the disk can be ahead of the journal)."""
     def crash(path):
         raise KeyboardInterrupt()
@@ -33,4 +33,4 @@ def crash_mid_batch(library, plan, monkeypatch) -> None:
     with monkeypatch.context() as patch:
         patch.setattr(actions, "_between_steps", crash)
         with pytest.raises(KeyboardInterrupt):
-            library.clean(plan)
+            (library.organise if plan.action == "organise" else library.clean)(plan)

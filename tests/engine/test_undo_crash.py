@@ -275,3 +275,39 @@ def test_a_file_that_is_not_ours_at_a_move_destination_is_reported_and_kept(scan
     report = library.recover("rollback")
     assert stranger.exists()
     assert any(path == str(stranger) and "not ours" in reason for path, reason in report.notes)
+
+
+@pytest.mark.parametrize("mode", ["rollback", "complete"])
+def test_kill_9_mid_sort_into_tag_folders_then_recover_loses_nothing(tmp_path, mode):
+    photos = tmp_path / "photos"
+    pictures = [save(photo(seed), photos / f"p{seed}.png") for seed in range(8)]
+    before = tree_hashes(photos)
+    library = Library.open(tmp_path / "lib")
+    library.add_folder(photos)
+    library.scan(model="phash")
+    library.define_tag("sorted", examples=pictures[:3])
+    library.correct_tag("sorted", pictures[3:], is_tag=True)
+    library.close()
+    dest = tmp_path / "dest"
+    killed(tmp_path / "lib", f"""
+        real, moved = actions._move_verified, []
+        def move_then_die(source, destination, digest):
+            real(source, destination, digest)   # moved; the journal does not know yet
+            moved.append(source)
+            if len(moved) == 3:
+                die()
+        actions._move_verified = move_then_die
+        library = Library.open(os.environ["LIBRARY"])
+        library.organise(library.plan_organise({str(dest)!r}))
+    """)
+    reopened = Library.open(tmp_path / "lib")
+    assert [b.action for b in reopened.interrupted()] == ["organise"]
+    report = reopened.recover(mode)
+    assert report.skipped == []
+    if mode == "rollback":
+        assert tree_hashes(photos) == before and not leftovers(photos, dest)
+    else:
+        assert sorted(tree_hashes(dest / "sorted").values()) == sorted(before.values())
+        assert {p.path for p in reopened.tag_photos("sorted")} == {str(dest / "sorted" / p.name) for p in pictures}
+        assert reopened.undo().skipped == [] and tree_hashes(photos) == before
+    reopened.close()
