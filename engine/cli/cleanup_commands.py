@@ -68,34 +68,42 @@ def clean(library, args, progress, cancel) -> int:
             render.line(f"skip: {path}: {reason}")
         render.line(f"{verb}: {len(plan.items)} files, {freed} freed (dry run: nothing done).")
         return EXIT_OK
-    if not args.yes:
-        if not render.can_ask():
-            render.error("nothing was done: add --yes to confirm (no terminal to ask).")
-            return EXIT_FAILURE
-        if not render.ask(f"{verb}: {len(plan.items)} files, {freed}? [y/N] "):
-            render.line("Nothing was done.")
-            return EXIT_OK
+    if not confirmed(args, f"{verb}: {len(plan.items)} files, {freed}? [y/N] "):
+        return EXIT_FAILURE if not args.yes and not render.can_ask() else EXIT_OK
     report = library.clean(plan, on_progress=progress, cancel=cancel)
     progress.done()
     if args.json:
         render.emit({"batch": report.batch_id, "action": action, "done": report.done,
                      "bytes_freed": report.bytes_freed, "failed": report.failed,
                      "skipped": [{"path": p, "reason": r} for p, r in report.skipped]})
-        return _status(report)
+        return status(report)
     for path, reason in report.skipped:
         render.note(f"  skipped {path}: {reason}")
     render.line(f"{verb}: {len(report.done)} files, {render.human_size(report.bytes_freed)} freed "
                 f"(batch {report.batch_id}; `lookalike undo` puts them back)"
                 f"{f'; {report.failed} failed' if report.failed else ''}.")
-    return _status(report)
+    return status(report)
 
 
-def _status(report) -> int:
+def confirmed(args, question: str) -> bool:
+    """--yes, or a yes on the terminal. Without either nothing is done, and that is said."""
+    if args.yes:
+        return True
+    if not render.can_ask():
+        render.error("nothing was done: add --yes to confirm (no terminal to ask).")
+        return False
+    if not render.ask(question):
+        render.line("Nothing was done.")
+        return False
+    return True
+
+
+def status(report) -> int:
     """1 when a file could not be handled (the journal says which), else 0."""
     return EXIT_FAILURE if report.failed else EXIT_OK
 
 
-def _notes(report) -> None:
+def report_notes(report) -> None:
     for path, reason in report.notes:
         render.note(f"  found {path}: {reason}")
 
@@ -106,7 +114,7 @@ def _restored(report, args) -> int:
                      "failed": [{"path": p, "reason": r} for p, r in report.skipped],
                      "left_alone": [{"path": p, "reason": r} for p, r in report.notes]})
     else:
-        _notes(report)
+        report_notes(report)
         for path, reason in report.skipped:
             render.note(f"  not restored {path}: {reason}")
         render.line(f"Restored {len(report.done)} files from batch {report.batch_id}"
@@ -121,12 +129,12 @@ def undo(library, args, progress, cancel) -> int:
 def recover(library, args, progress, cancel) -> int:
     report = library.recover(args.mode, on_progress=progress, cancel=cancel)
     if args.mode == "complete":
-        _notes(report)
+        report_notes(report)
         for path, reason in report.skipped:
             render.note(f"  skipped {path}: {reason}")
         render.line(f"Completed batch {report.batch_id}: {len(report.done)} more files handled"
                     f"{f'; {report.failed} could not be handled' if report.failed else ''}.")
-        return _status(report)
+        return status(report)
     return _restored(report, args)
 
 

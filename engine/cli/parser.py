@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 
 from ..results import TIERS
-from . import cleanup_commands, doctor_command, folder_commands, model_commands, search_commands
+from . import cleanup_commands, doctor_command, folder_commands, model_commands, search_commands, tag_commands
 from .failures import EXIT_USAGE
 
 
@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_search_commands(commands)
     _add_model_commands(commands)
     _add_cleanup_commands(commands)
+    _add_tag_commands(commands)
     doctor = commands.add_parser("doctor", help="check the catalog and indexes; --repair fixes "
                                  "them from the newest backup plus what survives, then rescans")
     doctor.add_argument("--repair", action="store_true")
@@ -156,3 +157,49 @@ def _add_cleanup_commands(commands) -> None:
     delete = presets_sub.add_parser("delete")
     delete.add_argument("name")
     delete.set_defaults(handler=cleanup_commands.delete_preset)
+
+
+def _add_tag_commands(commands) -> None:
+    tag = commands.add_parser("tag", help="list tags (by phrase, CLIP, or taught from example "
+                              "photos), or define, show, correct and delete one")
+    tag.add_argument("--json", action="store_true")
+    tag.set_defaults(handler=tag_commands.list_tags)
+    tag_sub = tag.add_subparsers(dest="tag_command", parser_class=_Parser)
+    define = tag_sub.add_parser("define", help="define a tag by phrases, or by at least 3 example "
+                                "photos (and counter-examples); again to add examples")
+    define.add_argument("name", metavar="NAME")
+    define.add_argument("--phrase", action="append", metavar="TEXT")
+    define.add_argument("--example", action="append", metavar="IMAGE",
+                        help="a photo that is NAME (may be outside the library)")
+    define.add_argument("--not", action="append", metavar="IMAGE", dest="not_examples",
+                        help="a photo that is not NAME")
+    define.add_argument("--cutoff", type=float, help="score from which a photo carries the tag "
+                        "(default: chosen from the data)")
+    define.add_argument("--json", action="store_true")
+    define.set_defaults(handler=tag_commands.define)
+    listing = tag_sub.add_parser("list", help="every tag and how many photos carry it")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=tag_commands.list_tags)
+    show = tag_sub.add_parser("show", help="the photos carrying a tag, best first")
+    show.add_argument("name", metavar="NAME")
+    show.add_argument("--limit", type=int)
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=tag_commands.show)
+    for verb, handler, text in (("set", tag_commands.set_tag, "these photos are NAME"),
+                                ("unset", tag_commands.unset_tag, "these photos are not NAME")):
+        correct = tag_sub.add_parser(verb, help=f"correct a tag: {text}")
+        correct.add_argument("name", metavar="NAME")
+        correct.add_argument("paths", nargs="+", metavar="PATH")
+        correct.set_defaults(handler=handler)
+    delete = tag_sub.add_parser("delete", help="delete a tag (the photos are untouched)")
+    delete.add_argument("name", metavar="NAME")
+    delete.set_defaults(handler=tag_commands.delete)
+
+    organise = commands.add_parser("organise", help="move the photos of tags into DIR/<tag>/ "
+                                   "(journaled: `lookalike undo` puts them back)")
+    organise.add_argument("--into", required=True, metavar="DIR")
+    organise.add_argument("--tag", action="append", metavar="NAME", help="only these tags (default: all)")
+    organise.add_argument("--dry-run", action="store_true")
+    organise.add_argument("--yes", action="store_true", help="do it without asking")
+    organise.add_argument("--json", action="store_true")
+    organise.set_defaults(handler=tag_commands.organise)

@@ -23,7 +23,7 @@ def _subparsers(parser):
 
 
 def _arguments(parser, values) -> list[str]:
-    """The smallest argument list the parser accepts: each required choice and positional."""
+    """The smallest argument list the parser accepts: each required choice, option and positional."""
     args = []
     for group in parser._mutually_exclusive_groups:
         if group.required:
@@ -32,6 +32,8 @@ def _arguments(parser, values) -> list[str]:
             if first.nargs != 0:
                 args.append(values["dir"])
     for action in parser._actions:
+        if action.option_strings and action.required:   # e.g. organise --into DIR
+            args += [action.option_strings[0], values["dir"]]
         if action.option_strings or isinstance(action, argparse._SubParsersAction):
             continue
         if action.nargs == "*":
