@@ -269,7 +269,7 @@ class Tags:
             return s
         s.ids = ids
         self._apply_labels(s, labelled)
-        vectors, labels = self._training_set(record, labelled, examples, records, ids, matrix, model)
+        vectors, labels, unlabeled = self._training_set(record, labelled, examples, records, ids, matrix, model)
         positives = int(sum(labels))
         if positives == 0:
             s.problem = f"none of its example photos has a {model} vector; scan them."
@@ -277,13 +277,16 @@ class Tags:
             s.scores = np.zeros(len(ids), dtype=np.float32)
             return s
         X, y = np.stack(vectors), np.array(labels)
-        s.scores = classifier.fit(X, y).predict(matrix)
         estimate = None
         if positives >= 2 and len(y) - positives >= 2:
             folds = min(5, positives)
+            keep = classifier.reliable(X, y, np.array(unlabeled), folds)
+            if (y[keep] == 0).sum() >= 2:
+                X, y = X[keep], y[keep]
             estimate = cutoffs.best(classifier.out_of_fold(X, y, folds), y)
             s.quality = TagQuality(estimate.precision, estimate.recall, estimate.f1,
                                    estimate.average_precision, positives, len(y) - positives, folds)
+        s.scores = classifier.fit(X, y).predict(matrix)
         if record.cutoff is not None:
             s.cutoff, s.cutoff_source = record.cutoff, "set by you"
         elif estimate is not None:
@@ -293,11 +296,12 @@ class Tags:
         return s
 
     def _training_set(self, record, labelled, examples, records, ids, matrix, model):
-        """Vectors and labels: the tag's own examples and corrections, the other example tags'
-        examples as negatives, and a random background sample of the library as negatives."""
+        """Vectors, labels, and which rows are unlabeled: the tag's own examples and corrections,
+        the other example tags' examples as negatives, and a random background sample of the
+        library taken as negatives (unlabeled: some of it may be the tag)."""
         row_of = {int(i): r for r, i in enumerate(ids)}
         by_hash = self._rows_by_hash([e.content_hash for es in examples.values() for e in es], row_of)
-        vectors, labels, seen, used_rows = [], [], set(), set()
+        vectors, labels, unlabeled, seen, used_rows = [], [], [], set(), set()
 
         def take(example: ExampleRecord, label: int) -> None:
             if example.content_hash in seen:
@@ -313,6 +317,7 @@ class Tags:
                 return
             seen.add(example.content_hash)
             labels.append(label)
+            unlabeled.append(False)
 
         for e in labelled:
             take(e, e.label)
@@ -327,7 +332,8 @@ class Tags:
         for row in rng.permutation(free)[:BACKGROUND_SAMPLE]:
             vectors.append(matrix[row])
             labels.append(0)
-        return vectors, labels
+            unlabeled.append(True)
+        return vectors, labels, unlabeled
 
     def _rows_by_hash(self, hashes, row_of: dict) -> dict[str, int]:
         out = {}

@@ -82,3 +82,19 @@ def test_the_classifier_separates_examples_and_cross_validation_scores_each_one_
     estimate = cutoff.best(held_out, y)
     assert estimate.f1 == 1.0 and estimate.average_precision == 1.0
     assert held_out[:6].min() >= estimate.cutoff > held_out[6:].max()
+
+
+def test_background_photos_that_look_like_the_examples_are_not_trained_as_negatives():
+    rng = np.random.default_rng(2)
+    direction = rng.normal(size=32)
+    examples = rng.normal(size=(5, 32)) + 3 * direction
+    hidden = rng.normal(size=(4, 32)) + 3 * direction      # the tag, but nobody said so
+    counter = rng.normal(size=(2, 32)) + 3 * direction     # said to be "not the tag"
+    others = rng.normal(size=(60, 32))
+    X = np.vstack([examples, counter, hidden, others]).astype(np.float32)
+    X /= np.linalg.norm(X, axis=1, keepdims=True)   # unit vectors, as the library stores them
+    y = np.array([1] * 5 + [0] * 66)
+    unlabeled = np.array([False] * 7 + [True] * 64)
+    keep = classifier.reliable(X, y, unlabeled, folds=5)
+    assert keep[:7].all()                        # examples and counter-examples always stay
+    assert not keep[7:11].any() and keep[11:].mean() > 0.9
