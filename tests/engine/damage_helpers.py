@@ -3,14 +3,16 @@ import os
 import sqlite3
 from pathlib import Path
 
+from lookalike.engine.catalog.tags import TagStore
 from lookalike.engine.library import Library
 
 FILES = 3000
 
 
 def populated(library_dir: Path, photos: Path) -> dict:
-    """A library with a folder, a reference folder, marks, a preset and a finished move in its
-    journal; returns what a repair must bring back."""
+    """A library with a folder, a reference folder, marks, a preset, a tag taught from three
+    examples (and a starter tag deleted), and a finished move in its journal; returns what a
+    repair must bring back."""
     reference = photos.parent / "reference"
     reference.mkdir(exist_ok=True)
     with Library.open(library_dir) as lib:
@@ -23,6 +25,11 @@ def populated(library_dir: Path, photos: Path) -> dict:
             for i in range(FILES)])
         lib.ledger.set_marks([(ids[0], "keep"), (ids[1], "remove"), (ids[-1], "remove")])
         lib.ledger.save_preset("mine", [{"rule": "largest"}])
+        tags = TagStore(lib.catalog.engine)
+        taught = tags.create("holidays", "example", [], None)
+        tags.put_examples(taught.id, [{"content_hash": f"{i:064x}", "label": 1, "origin": "example"}
+                                      for i in range(3)])
+        tags.delete(tags.get("receipts").id)
         batch = lib.ledger.start_batch("move", str(photos.parent / "moved"), [
             {"path": str(photos / f"gone{i}.jpg"), "size": 10, "mtime_ns": 1,
              "content_hash": f"{i:064x}"} for i in range(216)])

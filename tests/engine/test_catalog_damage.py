@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from .damage_helpers import garble, populated
+from lookalike.engine.catalog.tags import TagStore
 from lookalike.engine.catalog.backup import backups
 from lookalike.engine.cli import main
 from lookalike.engine.errors import CatalogError
@@ -44,7 +45,7 @@ def test_garbage_over_the_catalog_header_gives_the_same_sentence(capsys, library
     assert code == 1 and "is damaged" in one_sentence(err) and "doctor --repair" in err
 
 
-def test_doctor_repair_brings_back_folders_marks_presets_and_the_journal(capsys, library_dir, photos):
+def test_doctor_repair_brings_back_folders_marks_presets_tags_and_the_journal(capsys, library_dir, photos):
     kept = populated(library_dir, photos)
     with Library.open(library_dir) as lib:
         lib.ledger.save_preset("after the backup", [{"rule": "newest"}])
@@ -65,6 +66,10 @@ def test_doctor_repair_brings_back_folders_marks_presets_and_the_journal(capsys,
         assert lib.reference_folders() == [kept["folders"][1]]
         assert lib.ledger.marks() == kept["marks"]
         assert set(lib.ledger.presets()) == {"mine", "after the backup"}
+        tags = TagStore(lib.catalog.engine)
+        names = {t.name for t in tags.all()}
+        assert "holidays" in names and "pets" in names and "receipts" not in names
+        assert len(tags.examples(tags.get("holidays").id)[tags.get("holidays").id]) == 3
         assert [b.id for b in lib.ledger.batches(["done"])] == [kept["batch"]]
         assert len(lib.ledger.entries(kept["batch"])) == 216
         assert lib.catalog.check() == "ok"
