@@ -135,23 +135,29 @@ class Comparison:
 
 @dataclass(frozen=True)
 class TagQuality:
-    """A by-example tag's cross-validated quality: each training photo scored by a model
-    trained without it, at the tag's cut-off."""
+    """What a by-example tag gives, cross-validated: the whole teaching procedure run without
+    some photos, then judged on them. Precision, F1 and AP count every background photo the tag
+    takes as a mistake (some may really be the tag), so they are lower bounds."""
     precision: float
-    recall: float
+    recall: float              # share of held-out examples the tag finds
     f1: float
     average_precision: float
+    takes: float               # share of held-out other photos at or above the cut-off
     positives: int             # photos that are the tag (examples and corrections)
-    negatives: int             # counter-examples plus a random background sample
+    negatives: int             # counter-examples, other tags' examples, a background sample
     folds: int
 
     def to_dict(self) -> dict:
         return {k: round(v, 4) if isinstance(v, float) else v for k, v in asdict(self).items()}
 
     def sentence(self) -> str:
-        return (f"estimated precision {self.precision:.2f}, recall {self.recall:.2f} "
-                f"({self.folds}-fold cross-validation over {self.positives} photos of it "
-                f"and {self.negatives} others)")
+        text = (f"finds {self.recall:.0%} of its examples when they are held out and takes "
+                f"{self.takes:.0%} of other photos ({self.folds}-fold cross-validation over "
+                f"{self.positives} photos of it and {self.negatives} others)")
+        if self.takes >= 0.5:
+            text += ("; the model in use hardly tells these photos apart: add counter-examples, "
+                     "or scan with a model that sees content (DINOv2)")
+        return text
 
 
 @dataclass(frozen=True)

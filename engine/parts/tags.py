@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import threading
 import zlib
-from dataclasses import dataclass, field
 from typing import Callable, Optional, Sequence
 
 import numpy as np
@@ -25,45 +24,14 @@ from ..errors import LookalikeError, UsageError
 from ..lock import WriterLock
 from ..results import TagInfo, TagPhoto, TagQuality
 from ..scanning.fingerprint import content_hash
-from ..tags import classifier, cutoff as cutoffs, phrase
+from ..tags import classifier, cutoff as cutoffs, phrase, teach
+from ..tags.scored import Scored, count_labels
 from .models import Models
 
 MIN_EXAMPLES = 3
 BACKGROUND_SAMPLE = 200    # random library photos taken as "not the tag" when training
 PHRASE_CUTOFF = 0.5        # a phrase tag's default: it wins more belief than all rivals together
 _NAME_LIMIT = 64
-
-
-@dataclass
-class _Scored:
-    record: TagRecord
-    model: Optional[str] = None
-    ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    scores: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
-    cutoff: Optional[float] = None
-    cutoff_source: str = ""
-    quality: Optional[TagQuality] = None
-    problem: str = ""
-    error: Optional[LookalikeError] = None         # what stops it scoring (raised by photos())
-    manual_in: set = field(default_factory=set)    # file ids you said are the tag
-    manual_out: set = field(default_factory=set)   # file ids you said are not
-    examples: int = 0
-    counterexamples: int = 0
-
-    def members(self) -> np.ndarray:
-        """Indexes into ids/scores of the photos that carry the tag."""
-        if self.cutoff is None:
-            return np.zeros(0, dtype=np.int64)
-        taken = self.scores >= self.cutoff
-        if self.manual_in or self.manual_out:
-            taken |= np.isin(self.ids, list(self.manual_in))
-            taken &= ~np.isin(self.ids, list(self.manual_out))
-        return np.flatnonzero(taken)
-
-    def info(self) -> TagInfo:
-        r = self.record
-        return TagInfo(r.name, r.kind, len(self.members()), r.phrases, self.examples, self.counterexamples,
-                       self.cutoff, self.cutoff_source, self.model, self.quality, self.problem)
 
 
 class Tags:
@@ -75,6 +43,7 @@ class Tags:
         self.models = models
         self.vector_for = vector_for
         self._matrices: dict[str, tuple] = {}
+        self._trained: dict[int, tuple] = {}    # tag id -> (what it was trained on, Scored)
         self._matrix_lock = threading.Lock()
 
     # -- reading ---------------------------------------------------------------------------
@@ -183,7 +152,7 @@ class Tags:
             raise LookalikeError(f"There is no tag named {name!r}; `lookalike tag list` shows them.")
         return record
 
-    def _scored(self, name: str) -> _Scored:
+    def _scored(self, name: str) -> Scored:
         record = self._record(name)
         examples = self.store.examples()
         if record.kind == "phrase":
@@ -193,19 +162,23 @@ class Tags:
 
     def _matrix(self, model: str) -> tuple[np.ndarray, np.ndarray]:
         """(ids, vectors) of every photo with a vector of this model (cached until it changes)."""
+        return self._matrix_state(model)[1:]
+
+    def _matrix_state(self, model: str) -> tuple:
+        """(state, ids, vectors); the state changes whenever a vector is added or removed."""
         dim = self.catalog.embedding_dim(model)
         if dim is None:
-            return np.zeros(0, dtype=np.int64), np.zeros((0, 1), dtype=np.float32)
+            return None, np.zeros(0, dtype=np.int64), np.zeros((0, 1), dtype=np.float32)
         state = (dim, *self.catalog.embedding_state(model, dim))
         with self._matrix_lock:
             cached = self._matrices.get(model)
             if cached is None or cached[0] != state:
                 ids, vectors, _ = self.catalog.vectors(model, dim)
                 cached = self._matrices[model] = (state, ids, vectors)
-        return cached[1], cached[2]
+        return cached
 
-    def _score_phrases(self, records: Sequence[TagRecord], examples: dict) -> list[_Scored]:
-        out = [_Scored(r, TEXT_MODEL) for r in records]
+    def _score_phrases(self, records: Sequence[TagRecord], examples: dict) -> list[Scored]:
+        out = [Scored(r, TEXT_MODEL) for r in records]
         if not records:
             return out
         ids, matrix = self._matrix(TEXT_MODEL)
@@ -217,13 +190,13 @@ class Tags:
         except LookalikeError as exc:
             for s in out:
                 s.problem, s.error = str(exc), exc
-                _count_labels(s, examples.get(s.record.id, []))
+                count_labels(s, examples.get(s.record.id, []))
             return out
         scores = phrase.score_matrix(matrix, prototypes, background, scale)
         for j, s in enumerate(out):
             s.ids, s.scores = ids, scores[:, j]
             labelled = examples.get(s.record.id, [])
-            _count_labels(s, labelled)
+            count_labels(s, labelled)
             self._apply_labels(s, labelled)
             picked = self._label_rows(s, labelled)
             if s.record.cutoff is not None:
@@ -257,12 +230,26 @@ class Tags:
                       for r in records]
         return prototypes, np.stack([known[p] for p in phrase.BACKGROUND]), float(scale)
 
-    def _score_examples(self, record: TagRecord, examples: dict, records) -> _Scored:
+    def _score_examples(self, record: TagRecord, examples: dict, records) -> Scored:
+        """Trains (or reuses, while nothing it depends on changed) an example tag's classifier."""
         model = self.models.resolve(None)
-        s = _Scored(record, model)
+        state, ids, matrix = self._matrix_state(model)
+        others = {r.id for r in records if r.kind == "example" and r.id != record.id}
+        key = (record, model, state, tuple((e.content_hash, e.label) for e in examples.get(record.id, [])),
+               tuple(sorted(e.content_hash for t in others for e in examples.get(t, []) if e.label == 1)))
+        with self._matrix_lock:
+            cached = self._trained.get(record.id)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        scored = self._train(record, examples, records, model, ids, matrix)
+        with self._matrix_lock:
+            self._trained[record.id] = (key, scored)
+        return scored
+
+    def _train(self, record, examples, records, model, ids, matrix) -> Scored:
+        s = Scored(record, model)
         labelled = examples.get(record.id, [])
-        _count_labels(s, labelled)
-        ids, matrix = self._matrix(model)
+        count_labels(s, labelled)
         if not len(ids):
             s.problem = f"the library has no {model} vectors yet; scan first."
             s.error = LookalikeError(f"The tag {record.name!r} cannot be scored yet: {s.problem}")
@@ -276,21 +263,23 @@ class Tags:
             s.error = LookalikeError(f"The tag {record.name!r} cannot be scored yet: {s.problem}")
             s.scores = np.zeros(len(ids), dtype=np.float32)
             return s
-        X, y = np.stack(vectors), np.array(labels)
-        estimate = None
-        if positives >= 2 and len(y) - positives >= 2:
+        X, y, unlabeled = np.stack(vectors), np.array(labels), np.array(unlabeled)
+        negatives = len(y) - positives
+        if positives >= 2 and negatives >= 2:
             folds = min(5, positives)
-            keep = classifier.reliable(X, y, np.array(unlabeled), folds)
-            if (y[keep] == 0).sum() >= 2:
-                X, y = X[keep], y[keep]
-            estimate = cutoffs.best(classifier.out_of_fold(X, y, folds), y)
-            s.quality = TagQuality(estimate.precision, estimate.recall, estimate.f1,
-                                   estimate.average_precision, positives, len(y) - positives, folds)
-        s.scores = classifier.fit(X, y).predict(matrix)
+            taught = teach.train(X, y, unlabeled, folds)
+            model, chosen = taught.model, taught.cutoff
+            if positives >= MIN_EXAMPLES:
+                e = teach.estimate(X, y, unlabeled, folds)
+                s.quality = TagQuality(e.precision, e.recall, e.f1, e.average_precision, e.takes,
+                                       positives, negatives, e.folds)
+        else:
+            model, chosen = classifier.fit(X, y), None
+        s.scores = model.predict(matrix)
         if record.cutoff is not None:
             s.cutoff, s.cutoff_source = record.cutoff, "set by you"
-        elif estimate is not None:
-            s.cutoff, s.cutoff_source = estimate.cutoff, "chosen from data (cross-validation)"
+        elif chosen is not None:
+            s.cutoff, s.cutoff_source = chosen, "chosen from data (cross-validation)"
         else:
             s.cutoff, s.cutoff_source = 0.5, "default"
         return s
@@ -342,13 +331,13 @@ class Tags:
                 out[r.content_hash] = row_of[r.id]
         return out
 
-    def _apply_labels(self, s: _Scored, labelled: Sequence[ExampleRecord]) -> None:
+    def _apply_labels(self, s: Scored, labelled: Sequence[ExampleRecord]) -> None:
         """Every library file holding a labelled photo's bytes carries (or not) the tag."""
         hashes = {e.content_hash: e.label for e in labelled}
         for r in self.catalog.files_with_hashes(hashes):
             (s.manual_in if hashes[r.content_hash] == 1 else s.manual_out).add(r.id)
 
-    def _label_rows(self, s: _Scored, labelled) -> list[tuple[int, int]]:
+    def _label_rows(self, s: Scored, labelled) -> list[tuple[int, int]]:
         row_of = {int(i): r for r, i in enumerate(s.ids)}
         return [(row_of[fid], 1) for fid in s.manual_in if fid in row_of] + \
             [(row_of[fid], 0) for fid in s.manual_out if fid in row_of]
@@ -373,11 +362,6 @@ class Tags:
             items.append({"content_hash": content_hash(real), "label": label, "origin": origin,
                           "path": real, "model": model, "vector": vector})
         return items
-
-
-def _count_labels(s: _Scored, labelled: Sequence[ExampleRecord]) -> None:
-    s.examples = sum(1 for e in labelled if e.label == 1)
-    s.counterexamples = sum(1 for e in labelled if e.label == 0)
 
 
 def _valid_name(name: str) -> str:

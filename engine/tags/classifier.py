@@ -2,12 +2,9 @@
 
 Owns: fitting (Newton's method in the dual: with a few hundred training photos and 384-768-d
 vectors, the n x n system is the small one, so a fit takes milliseconds), prediction (one
-matrix product), stratified cross-validation that yields an out-of-fold score for every
-training photo, and the positive-unlabeled step: the random background sample taken as
-"not the tag" holds some photos that are the tag, so background photos that score, held out,
-at least as high as the weakest held-out example are left out of the final fit (measured in
-bench/tags.py: F1 0.88 -> 0.95 with 5 examples on copy families). Must not: read the catalog, pick training photos (parts/tags.py does) or
-decide cut-offs (cutoff.py).
+matrix product), and stratified cross-validation that yields an out-of-fold score for every
+training photo. Must not: read the catalog, pick training photos (parts/tags.py does) or
+decide cut-offs (teach.py).
 """
 from __future__ import annotations
 
@@ -16,8 +13,8 @@ from typing import Optional
 
 import numpy as np
 
-# sklearn's default C = 1 (loss summed over class-balanced samples + |w|^2 / 2): measured in
-# bench/tags.py against 0.1 and 10 (see the README).
+# sklearn's default C = 1 (loss summed over class-balanced samples + |w|^2 / 2); bench/tags.py
+# --l2 measured 0.1 and 10 within 0.02 F1 of it.
 L2 = 1.0
 _ITERATIONS = 30
 
@@ -62,9 +59,9 @@ def fit(X: np.ndarray, y: np.ndarray, sample_weight: Optional[np.ndarray] = None
     return LinearTag(coef[:-1].astype(np.float32), float(coef[-1]))
 
 
-def out_of_fold(X: np.ndarray, y: np.ndarray, folds: int = 5, seed: int = 0) -> np.ndarray:
-    """Each training photo's score from a model that never saw it (stratified k-fold, k at most
-    the smaller class's count, so every fold holds out at least one photo of each class)."""
+def stratified_folds(y: np.ndarray, folds: int = 5, seed: int = 0) -> tuple[np.ndarray, int]:
+    """(fold of each row, fold count): k is at most the smaller class's count, so every fold
+    holds out at least one photo of each class."""
     y = np.asarray(y)
     k = max(2, min(folds, int(y.sum()), int(len(y) - y.sum())))
     rng = np.random.default_rng(seed)
@@ -73,18 +70,14 @@ def out_of_fold(X: np.ndarray, y: np.ndarray, folds: int = 5, seed: int = 0) -> 
         members = np.flatnonzero(y == label)
         rng.shuffle(members)
         fold_of[members] = np.arange(len(members)) % k
+    return fold_of, k
+
+
+def out_of_fold(X: np.ndarray, y: np.ndarray, folds: int = 5, seed: int = 0) -> np.ndarray:
+    """Each training photo's score from a model that never saw it (stratified k-fold)."""
+    fold_of, k = stratified_folds(y, folds, seed)
     scores = np.empty(len(y), dtype=np.float32)
     for fold in range(k):
         held = fold_of == fold
         scores[held] = fit(X[~held], y[~held]).predict(X[held])
     return scores
-
-
-def reliable(X: np.ndarray, y: np.ndarray, unlabeled: np.ndarray, folds: int = 5) -> np.ndarray:
-    """Which training rows to keep: every example and counter-example, and the unlabeled
-    (background) rows that score below every example when held out; the others look like the
-    tag and are probably unlabeled photos of it, not negatives."""
-    y, unlabeled = np.asarray(y), np.asarray(unlabeled, dtype=bool)
-    scores = out_of_fold(X, y, folds)
-    floor = scores[y == 1].min()
-    return ~(unlabeled & (scores >= floor))
