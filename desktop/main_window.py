@@ -26,13 +26,14 @@ from .views.compare_view import CompareView
 from .views.duplicates_view import DuplicatesView
 from .views.photos_view import PhotosView
 from .views.search_view import SearchView
+from .views.tags_view import TagsView
 from .views.welcome_view import WelcomeView
 from .widgets.job_status import JobStatus
 from .widgets.photo_menu import photo_menu
 from .widgets.thumbnails import ThumbnailLoader
 from .worker import JobRunner
 
-PAGES = ["Duplicates", "Photos", "Search", "Compare"]
+PAGES = ["Duplicates", "Photos", "Search", "Tags", "Compare"]
 
 
 class MainWindow(QMainWindow):
@@ -56,17 +57,23 @@ class MainWindow(QMainWindow):
         self.duplicates = DuplicatesView(library, self.runner, self.loader, menu)
         self.photos = PhotosView(library, self.runner, self.loader, menu)
         self.search = SearchView(library, self.runner, self.loader, menu)
+        self.tags = TagsView(library, self.runner, self.loader, menu,
+                             selected_elsewhere=lambda: [p.path for p in self.photos.grid.selected_photos()])
         self.compare = CompareView(library, self.runner)
         self.welcome = WelcomeView()
         self.welcome.add_folder.connect(self.choose_folder)
         self.duplicates.changed_files.connect(lambda: self.request_scan())
+        self.tags.changed_files.connect(lambda: self.request_scan())
+        # Undo puts back the latest batch: an offer made before another batch ran is stale.
+        self.duplicates.changed_files.connect(self.tags.undo_bar.hide)
+        self.tags.batch_ran.connect(self.duplicates.undo_bar.hide)
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.addItems(PAGES)
         self.nav.setFixedWidth(150)
         self.pages = QStackedWidget()
-        for page in (self.duplicates, self.photos, self.search, self.compare, self.welcome):
+        for page in (self.duplicates, self.photos, self.search, self.tags, self.compare, self.welcome):
             self.pages.addWidget(page)
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         central = QWidget()
@@ -193,6 +200,7 @@ class MainWindow(QMainWindow):
     def refresh_views(self) -> None:
         self.duplicates.refresh()
         self.photos.refresh()
+        self.tags.refresh()
 
     def missing_model(self, exc: ModelUnavailable) -> None:
         models = {m.name: m for m in self.library.models()}

@@ -1,8 +1,9 @@
 """The background operations the window runs, each named once.
 
 Owns: one small named function per job the desktop hands to the JobRunner (scan, add a folder,
-regroup, marks, clean-up, undo, preferences, model download; photos, search, similar, compare,
-the device probe and the backup), their status-bar labels, and the keys that make reads
+regroup, marks, clean-up, undo, preferences, model download, tags: teach, correct, delete, sort
+into folders; photos, search, similar, compare, tags and their photos, the device probe and the
+backup), their status-bar labels, and the keys that make reads
 "latest request wins". Writes and long reads take `on_progress=` and `cancel=` like the engine.
 Must not: touch widgets (these run on worker threads), or call the engine except through the
 Library passed in.
@@ -21,6 +22,12 @@ CLEAN = "Cleaning up"
 UNDO = "Undoing clean-up"
 SAVE_PREFERENCES = "Saving preferences"
 SEARCH = "Searching"
+TEACH_TAG = "Teaching the tag"
+CORRECT_TAG = "Correcting the tag"
+DELETE_TAG = "Deleting the tag"
+PREPARE_ORGANISE = "Planning the sort into folders"
+ORGANISE = "Sorting into folders"
+UNDO_ORGANISE = "Putting sorted photos back"
 
 
 def download_label(model: str) -> str:
@@ -32,6 +39,9 @@ GROUPS_SHOWN = "groups"            # the duplicates view's group list
 SEARCH_RESULTS = "search results"  # text and photo searches share one result grid
 COMPARISON = "comparison"
 PHOTO_LIST = "photos"
+TAG_LIST = "tags"
+TAG_SHOWN = "tag photos"           # the tags view's grid: the selected tag's photos
+TEACH_PHOTOS = "photos to teach"   # the library's photos for "Teach a new tag…"
 
 
 # -- writes (the writer thread, one at a time) ----------------------------------------------
@@ -60,6 +70,26 @@ def clean(library, plan, *, on_progress=None, cancel=None):
 
 def undo(library, *, on_progress=None, cancel=None):
     return library.undo(on_progress, cancel)
+
+
+def define_tag(library, name: str, phrases=(), examples=(), *, on_progress=None, cancel=None):
+    return library.define_tag(name, phrases=phrases, examples=examples, on_progress=on_progress, cancel=cancel)
+
+
+def correct_tag(library, name: str, paths, is_tag: bool, *, on_progress=None, cancel=None):
+    return library.correct_tag(name, paths, is_tag)
+
+
+def delete_tag(library, name: str, *, on_progress=None, cancel=None) -> None:
+    library.delete_tag(name)
+
+
+def plan_organise(library, into: str, tags, *, on_progress=None, cancel=None):
+    return library.plan_organise(into, tags=tags)
+
+
+def organise(library, plan, *, on_progress=None, cancel=None):
+    return library.organise(plan, on_progress=on_progress, cancel=cancel)
 
 
 def change_settings(library, values: dict, *, on_progress=None, cancel=None) -> None:
@@ -109,6 +139,26 @@ def search_text(library, text: str, limit: int, *, on_progress=None, cancel=None
 
 def similar(library, path: str, limit: int, *, on_progress=None, cancel=None):
     return _with_photos(library, library.similar(path, limit=limit, on_progress=on_progress, cancel=cancel))
+
+
+def tags(library):
+    return library.tags()
+
+
+def tag_photos(library, name: str, limit: int, near_misses: float = 0.0):
+    """(TagInfo, [(Photo, score)], file ids you labelled as the tag, file ids below the cut-off):
+    the tag's photos best first, and with `near_misses` also those scoring up to that much
+    below its cut-off (where "this one is the tag" is most often needed)."""
+    info = library.tag(name)
+    found = library.tag_photos(name, limit=limit)
+    below: set[int] = set()
+    if near_misses and info.cutoff is not None:
+        taken = {t.file_id for t in found}
+        extra = [t for t in library.tag_photos(name, limit=limit, min_score=max(0.0, info.cutoff - near_misses))
+                 if t.file_id not in taken]
+        below = {t.file_id for t in extra}
+        found = sorted(found + extra, key=lambda t: -t.score)[:limit]
+    return info, _with_photos(library, found), {t.file_id for t in found if t.manual}, below
 
 
 def compare(library, a: str, b: str):

@@ -2,7 +2,8 @@
 
 Owns: building a throwaway sample library (a copy of a photo folder plus resized and
 re-encoded copies of a few photos), driving the real window offscreen through a scan, and
-grabbing the welcome, duplicates, photos, search and compare views. Must not: touch the
+grabbing the welcome, duplicates, photos, search, tags (a "flowers" tag taught from the
+sample's flower photos) and compare views. Must not: touch the
 user's own library or photos.
 """
 from __future__ import annotations
@@ -107,6 +108,15 @@ def main(argv=None) -> int:
         window.find_similar(str(query))
         settle(3.0)
         window.grab().save(str(args.out / "search.png"))
+        flowers = sorted(str(p) for p in photos.glob("*.*") if "flower" in p.name.lower())
+        if len(flowers) >= 3:   # taught as a user would: from a few example photos
+            window.library.define_tag("flowers", examples=flowers[:4])
+        window.nav.setCurrentRow(PAGES.index("Tags"))
+        window.tags.refresh()
+        settle(1.0)
+        window.tags.chips.select("flowers")
+        settle(3.0)
+        window.grab().save(str(args.out / "tags.png"))
         group = window.duplicates.pairs[best][0] if window.duplicates.pairs else None
         window.nav.setCurrentRow(PAGES.index("Compare"))
         if group:

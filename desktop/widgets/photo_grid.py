@@ -1,6 +1,7 @@
 """A virtualised thumbnail grid: the whole library (100k items) or a list of results.
 
-Owns: the list model over Photo values (with optional scores), the icon-mode view set up to
+Owns: the list model over Photo values (with optional scores, and optional per-photo marks: a
+symbol before the name and its meaning in the tooltip), the icon-mode view set up to
 lay out lazily in batches, placeholders until a thumbnail lands, and the context-menu signal.
 Only rows on screen ask for thumbnails. Must not: load pictures on the GUI thread.
 """
@@ -17,6 +18,7 @@ from .thumbnails import thumbnail_key
 
 THUMB = 160
 PHOTO_ROLE = Qt.ItemDataRole.UserRole + 1
+CELL = QSize(THUMB + 20, THUMB + 36)   # a thumbnail and a line of text, inside the grid size
 
 
 def placeholder(size: int, broken: bool = False) -> QPixmap:
@@ -36,15 +38,18 @@ class PhotoGridModel(QAbstractListModel):
         self.loader = loader
         self.photos: list = []
         self.scores: Optional[list[float]] = None
+        self.marks: dict[int, tuple[str, str]] = {}   # file id -> (symbol, what it means)
         self._rows: dict[tuple, list[int]] = {}   # thumbnail key -> rows showing that picture
         self._blank = placeholder(THUMB)
         self._broken = placeholder(THUMB, broken=True)
         loader.ready.connect(self._thumbnail_ready)
 
-    def set_photos(self, photos: Sequence, scores: Optional[Sequence[float]] = None) -> None:
+    def set_photos(self, photos: Sequence, scores: Optional[Sequence[float]] = None,
+                   marks: Optional[dict[int, tuple[str, str]]] = None) -> None:
         self.beginResetModel()
         self.photos = list(photos)
         self.scores = list(scores) if scores is not None else None
+        self.marks = dict(marks or {})
         self._rows = {}
         for row, photo in enumerate(self.photos):
             self._rows.setdefault(thumbnail_key(photo, THUMB), []).append(row)
@@ -59,9 +64,10 @@ class PhotoGridModel(QAbstractListModel):
         photo = self.photos[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             name = os.path.basename(photo.path)
+            symbol = self.marks[photo.file_id][0] + " " if photo.file_id in self.marks else ""
             if self.scores is not None:
-                return f"{self.scores[index.row()]:.3f} · {name}"
-            return name
+                return f"{symbol}{self.scores[index.row()]:.3f} · {name}"
+            return symbol + name
         if role == Qt.ItemDataRole.DecorationRole:
             if photo.error or self.loader.failed(photo, THUMB):
                 return self._broken
@@ -69,7 +75,14 @@ class PhotoGridModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             size = f"{photo.width}×{photo.height}, " if photo.width else ""
             problem = f"\n{photo.error}" if photo.error else ""
-            return f"{photo.path}\n{size}{photo.bytes / 1e6:.1f} MB{problem}"
+            meaning = f"\n{self.marks[photo.file_id][1]}" if photo.file_id in self.marks else ""
+            return f"{photo.path}\n{size}{photo.bytes / 1e6:.1f} MB{problem}{meaning}"
+        if role == Qt.ItemDataRole.SizeHintRole:
+            # One size for every cell: with uniform sizes the view measures one item, and a
+            # square or portrait thumbnail under a landscape first one would lose its name.
+            return CELL
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop   # the name right under its photo
         if role == PHOTO_ROLE:
             return photo
         return None
@@ -102,6 +115,11 @@ class PhotoGrid(QListView):
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._menu)
         self.activated.connect(lambda index: self.photo_activated.emit(index.data(PHOTO_ROLE)))
+
+    def selected_photos(self) -> list:
+        """The selected photos in grid order."""
+        rows = sorted(index.row() for index in self.selectionModel().selectedIndexes())
+        return [self.grid_model.photos[row] for row in rows if row < len(self.grid_model.photos)]
 
     def _menu(self, pos: QPoint) -> None:
         index = self.indexAt(pos)

@@ -231,7 +231,9 @@ def test_the_photo_grid_asks_only_for_the_thumbnails_on_screen_among_100k(qtbot,
     photos = [Photo(i, f"/p/{i:06}.jpg", 4000, 3000, 1, "JPEG", None, f"h{i}", None) for i in range(100_000)]
     grid.grid_model.set_photos(photos)
     qtbot.waitUntil(lambda: len(requested) > 0, timeout=5000)
-    grid.scrollToBottom()
-    qtbot.wait(200)
+
+    def at_the_bottom():   # the layout runs in batches: scroll again until the last batch is in
+        grid.scrollToBottom()
+        return max(requested) > 99_000   # the rows now on screen were asked for
+    qtbot.waitUntil(at_the_bottom, timeout=5000)
     assert 0 < len(set(requested)) < 400
-    assert max(requested) > 99_000  # the rows now on screen were asked for
