@@ -8,6 +8,8 @@ proposes is what `Library.duplicates` shows).
 """
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 from typing import Callable, Optional, Sequence
 
@@ -22,6 +24,8 @@ from ..lock import WriterLock
 from ..paths import inside, inside_any
 from ..scanning.scan import identity
 from .folders import Folders
+
+MADE_BY_SORT = "organise_made:"   # meta key + batch id: {created, added}, the sort folder's own undo
 
 
 class Cleanup:
@@ -228,13 +232,16 @@ class Cleanup:
         with self._write_lock.hold(on_progress, cancel):
             self._refuse_if_interrupted()
             self.backup_catalog("before sorting into folders")
-            notes = []
+            notes, made = [], {"created": not os.path.exists(plan.target), "added": False}
             if plan.items and not inside_any(plan.target, [f.path for f in self.folders.list()]):
                 os.makedirs(plan.target, exist_ok=True)
                 self.folders.add(plan.target)
+                made["added"] = True
                 notes.append((plan.target, "added to the library's folders, so the sorted photos stay in it"))
             report = actions.run(plan, self.ledger, on_progress, cancel)
             report.notes[:0] = notes
+            if report.batch_id is not None and (made["created"] or made["added"]):
+                self.catalog.set_meta(f"{MADE_BY_SORT}{report.batch_id}", json.dumps(made))
             self._after_batch(report.batch_id, plan.action, report.done)
             return report
 
@@ -266,9 +273,22 @@ class Cleanup:
             entries = [e for e in self.ledger.entries(batch.id) if e.state == "undone"]
             moves.follow(self.catalog, [(e.destination, e.path) for e in entries])
             organise.prune(entries)
+            self._unmake_sort_folder(batch)
         else:
             removed.bring_back(self.catalog, [e.id for e in self.ledger.entries(batch.id)
                                               if e.state == "undone"])
+
+    def _unmake_sort_folder(self, batch: Batch) -> None:
+        """After undoing a sort: a destination the sort created goes once it is empty again, and
+        one it made a library folder is forgotten once no file is left in it."""
+        made = json.loads(self.catalog.get_meta(f"{MADE_BY_SORT}{batch.id}") or "{}")
+        if not made or any(files for _, _, files in os.walk(batch.target)):
+            return
+        if made.get("added") and any(f.path == batch.target for f in self.folders.list()):
+            self.folders.remove(batch.target)
+        if made.get("created"):
+            with contextlib.suppress(OSError):
+                os.rmdir(batch.target)
 
     def finish_returns(self) -> int:
         """Rows of undone files that a killed undo left set aside come back (idempotent; run

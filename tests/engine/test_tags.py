@@ -126,10 +126,22 @@ def test_sorting_into_tag_folders_then_undo_leaves_the_tree_byte_identical(tagge
     assert library.scan(model="phash").line().startswith("0 added, 0 changed, 0 moved, 0 removed")
     undone = library.undo()
     assert len(undone.done) == 7 and tree_hashes(photos) == before
-    assert not (dest / "kites").exists()   # the emptied tag folder goes, nothing else
+    assert not dest.exists()   # the tag folder and the destination the sort made go, nothing else
+    assert [f.path for f in library.folders()] == [str(photos)]   # and the library forgets it
     assert all(p.path.startswith(str(photos)) for p in library.tag_photos("kites"))
     [(batch, counts)] = library.history()
     assert batch.action == "organise" and batch.state == "undone" and counts == {"undone": 7}
+
+
+def test_undoing_a_sort_into_a_folder_that_was_there_keeps_that_folder(tagged, tmp_path):
+    library, photos, kites, _others = tagged
+    library.define_tag("kites", examples=kites[:3])
+    dest = tmp_path / "mine"
+    dest.mkdir()
+    library.organise(library.plan_organise(dest, tags=["kites"]))
+    library.undo()
+    assert dest.is_dir() and list(dest.iterdir()) == []
+    assert sorted(f.path for f in library.folders()) == [str(photos)]   # the sort added it, undo forgets it
 
 
 def test_sorting_never_overwrites_and_a_photo_goes_to_its_best_tag(tagged, tmp_path):
