@@ -58,6 +58,8 @@ bench: $(STAMP)
 		| tee bench/out/scale.md
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/gui_latency.py $(PHOTOS) --model sscd \
 		--json bench/out/gui-latency.json | tee bench/out/gui-latency.md
+	$(BIN)/python bench/tags.py $(PHOTOS) --model sscd --model phash --json bench/out/tags.json \
+		| tee bench/out/tags.md
 
 # Soak (not part of bench: it runs MINUTES, default 10): the engine watching a library while a
 # script creates, edits, renames and deletes photos; memory growth, events lost, worst stall.
