@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton,
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QMessageBox, QPushButton,
                                QScrollArea, QSlider, QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
                                QWidget)
 
@@ -21,6 +21,7 @@ from ..dialogs.clean_dialog import CleanDialog, confirmation_text
 from ..dialogs.notice import show_error
 from ..widgets.photo_card import CARD_THUMB, PhotoCard
 from ..widgets.thumbnails import thumbnail_key
+from ..widgets.undo_bar import UndoBar
 
 # How the review words the engine's tiers (TIERS on its face), the default first. The engine's
 # "all" is what "similar" shows here already.
@@ -73,15 +74,7 @@ class DuplicatesView(QWidget):
         controls.addStretch(1)
         controls.addWidget(self.clean_button)
 
-        self.undo_bar = QFrame()
-        self.undo_bar.setObjectName("undoBar")
-        self.undo_text = QLabel()
-        self.undo_button = QPushButton("Undo")
-        self.undo_button.clicked.connect(self.undo)
-        bar = QHBoxLayout(self.undo_bar)
-        bar.addWidget(self.undo_text, 1)
-        bar.addWidget(self.undo_button)
-        self.undo_bar.hide()
+        self.undo_bar = UndoBar(self.undo)
 
         self.groups = QTreeWidget()
         self.groups.setHeaderLabels(["Tier", "Photos", "Size", "Reclaimable"])
@@ -302,9 +295,7 @@ class DuplicatesView(QWidget):
     def _cleaned(self, report) -> None:
         verb = {"trash": "Moved to the trash", "move": "Moved", "hardlink": "Replaced with hardlinks"}[report.action]
         problems = f" · {len(report.skipped)} skipped" if report.skipped else ""
-        self.undo_text.setText(f"{verb}: {len(report.done)} photos, {human_size(report.bytes_freed)} freed{problems}.")
-        self.undo_button.show()
-        self.undo_bar.show()
+        self.undo_bar.offer(f"{verb}: {len(report.done)} photos, {human_size(report.bytes_freed)} freed{problems}.")
         self.changed_files.emit()
         self.refresh()
 
@@ -313,7 +304,7 @@ class DuplicatesView(QWidget):
                           self._undone, on_error=lambda exc: show_error(self, "Undo incomplete", exc))
 
     def _undone(self, report) -> None:
-        self.undo_button.setVisible(bool(report.skipped))   # nothing left to undo once all is back
-        self.undo_text.setText(f"Restored {len(report.done)} photos." +
-                               (f" {len(report.skipped)} could not be restored." if report.skipped else ""))
+        self.undo_bar.settle(f"Restored {len(report.done)} photos." +
+                             (f" {len(report.skipped)} could not be restored." if report.skipped else ""),
+                             more_to_undo=bool(report.skipped))
         self.changed_files.emit()

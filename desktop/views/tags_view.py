@@ -15,7 +15,7 @@ from functools import partial
 from typing import Callable, Optional
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout,
+from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout,
                                QWidget)
 
 from lookalike.engine.errors import ModelUnavailable
@@ -26,6 +26,7 @@ from ..dialogs.organise_dialog import OrganiseDialog, nothing_to_sort_text, orga
 from ..dialogs.tag_dialog import PhraseTagDialog, TeachTagDialog
 from ..widgets.photo_grid import PhotoGrid
 from ..widgets.tag_chips import TagChips, capitalised
+from ..widgets.undo_bar import UndoBar
 
 SHOWN = 2000          # photos of one tag in the grid, best first
 NEAR_MISSES = 0.15    # how far below the cut-off "Show near misses" reaches
@@ -97,16 +98,7 @@ class TagsView(QWidget):
         self.chips_hint.setObjectName("hintLabel")
         self.chips_hint.hide()
 
-        self.undo_bar = QFrame()
-        self.undo_bar.setObjectName("undoBar")
-        self.undo_text = QLabel()
-        self.undo_text.setWordWrap(True)
-        self.undo_button = QPushButton("Undo")
-        self.undo_button.clicked.connect(self.undo)
-        bar = QHBoxLayout(self.undo_bar)
-        bar.addWidget(self.undo_text, 1)
-        bar.addWidget(self.undo_button)
-        self.undo_bar.hide()
+        self.undo_bar = UndoBar(self.undo)
 
         self.info = QLabel("")
         self.info.setObjectName("summaryLabel")
@@ -348,17 +340,13 @@ class TagsView(QWidget):
     def _sorted(self, report) -> None:
         problems = f" · {len(report.skipped)} left where they were" if report.skipped else ""
         notes = "".join(f" · {path}: {why}" for path, why in report.notes)
-        self.undo_text.setText(f"Sorted {len(report.done)} photos into tag folders{problems}{notes}.")
-        self.undo_button.show()
-        self.undo_bar.show()
+        self.undo_bar.offer(f"Sorted {len(report.done)} photos into tag folders{problems}{notes}.")
         self.batch_ran.emit()
         self.changed_files.emit()
         self.refresh()
 
     def _sort_cancelled(self) -> None:
-        self.undo_text.setText("Sorting stopped; the photos moved so far stay sorted, and Undo puts them back.")
-        self.undo_button.show()
-        self.undo_bar.show()
+        self.undo_bar.offer("Sorting stopped; the photos moved so far stay sorted, and Undo puts them back.")
         self.batch_ran.emit()
         self.changed_files.emit()
 
@@ -367,8 +355,8 @@ class TagsView(QWidget):
                           on_error=lambda exc: show_error(self, "Undo incomplete", exc))
 
     def _undone(self, report) -> None:
-        self.undo_button.setVisible(bool(report.skipped))
-        self.undo_text.setText(f"Put back {len(report.done)} photos where they were." +
-                               (f" {len(report.skipped)} could not be put back." if report.skipped else ""))
+        self.undo_bar.settle(f"Put back {len(report.done)} photos where they were." +
+                             (f" {len(report.skipped)} could not be put back." if report.skipped else ""),
+                             more_to_undo=bool(report.skipped))
         self.changed_files.emit()
         self.refresh()

@@ -37,11 +37,11 @@ def test_add_folder_index_review_clean_to_trash_and_undo(qtbot, open_window, sam
     when_modal(lambda box: box.button(QMessageBox.StandardButton.Yes).click(), timeout_ms=40000)
     view.clean_up()
     qtbot.waitUntil(lambda: view.undo_bar.isVisible(), timeout=30000)
-    assert "Moved to the trash: 2 photos" in view.undo_text.text()
+    assert "Moved to the trash: 2 photos" in view.undo_bar.text.text()
     assert len(tree_hashes(sample_photos)) == 3
 
     view.undo()
-    qtbot.waitUntil(lambda: "Restored 2 photos" in view.undo_text.text(), timeout=30000)
+    qtbot.waitUntil(lambda: "Restored 2 photos" in view.undo_bar.text.text(), timeout=30000)
     assert tree_hashes(sample_photos) == before
     wait_for_scan(qtbot, window)  # the restored photos come back into the library
     qtbot.waitUntil(lambda: len(view.pairs) == 2, timeout=10000)

@@ -102,10 +102,10 @@ def test_after_a_complete_undo_the_undo_button_is_gone(qtbot, open_window, sampl
     qtbot.waitUntil(lambda: view.pairs and window.runner.idle, timeout=10000)
     window.library.mark_proposals()
     view._cleaned(window.library.clean(window.library.plan_clean("trash")))
-    assert view.undo_button.isVisible()
+    assert view.undo_bar.button.isVisible()
     view.undo()
-    qtbot.waitUntil(lambda: "Restored" in view.undo_text.text(), timeout=10000)
-    assert not view.undo_button.isVisible()
+    qtbot.waitUntil(lambda: "Restored" in view.undo_bar.text.text(), timeout=10000)
+    assert not view.undo_bar.button.isVisible()
 
 
 def _notice(window):

@@ -142,15 +142,15 @@ def test_sorting_into_folders_asks_first_and_undo_leaves_the_photos_byte_identic
 
     when_dialog(OrganiseDialog, choose)
     view.sort_button.click()
-    qtbot.waitUntil(lambda: view.undo_bar.isVisible() and "Sorted" in view.undo_text.text(), timeout=30000)
+    qtbot.waitUntil(lambda: view.undo_bar.isVisible() and "Sorted" in view.undo_bar.text.text(), timeout=30000)
     assert asked and f"Move {tagged} photos into tag folders" in asked[0]
-    assert f"Sorted {tagged} photos into tag folders" in view.undo_text.text()
+    assert f"Sorted {tagged} photos into tag folders" in view.undo_bar.text.text()
     assert len(os.listdir(folder / "Sorted" / "cats")) == tagged
     qtbot.waitUntil(lambda: window.runner.idle, timeout=30000)
 
-    view.undo_button.click()
-    qtbot.waitUntil(lambda: "Put back" in view.undo_text.text(), timeout=30000)
-    assert f"Put back {tagged} photos" in view.undo_text.text() and not view.undo_button.isVisible()
+    view.undo_bar.button.click()
+    qtbot.waitUntil(lambda: "Put back" in view.undo_bar.text.text(), timeout=30000)
+    assert f"Put back {tagged} photos" in view.undo_bar.text.text() and not view.undo_bar.button.isVisible()
     assert tree_hashes(folder) == before
     qtbot.waitUntil(lambda: window.runner.idle, timeout=30000)
 
