@@ -5,8 +5,9 @@ delegating to them, and scanning, which joins them: parts/models.py (loaded mode
 model), parts/indexes.py (vector indexes and their lock), parts/folders.py (folders, photos,
 thumbnails), parts/duplicates.py (the duplicate pipeline of dedup/find.py), parts/search.py
 (similar photos, text search, comparisons), parts/cleanup.py (references, presets, marks,
-clean, sorting into folders, undo, recovery), parts/tags.py (tags by phrase and by example). Results are the value types of results.py. Every long call takes
-`on_progress=` and `cancel=`. Calls that change the catalog or the indexes hold the writer
+clean, sorting into folders, undo, recovery), parts/tags.py (tags by phrase and by example),
+parts/explain.py (patch maps, match evidence). Results are the value types of results.py.
+Every long call takes `on_progress=` and `cancel=`. Calls that change the catalog or the indexes hold the writer
 lock, so they run one at a time; reads may run beside them.
 Must not: print, import Qt, or run SQL / FAISS / torch directly (catalog/, index/, embedding/ do).
 """
@@ -28,12 +29,14 @@ from .jobs import CancelToken, ProgressCallback
 from .lock import WriterLock
 from .parts.cleanup import Cleanup
 from .parts.duplicates import Duplicates
+from .parts.explain import Explain
 from .parts.folders import Folders
 from .parts.indexes import Indexes
 from .parts.models import Models
 from .parts.search import Search
 from .parts.tags import Tags
-from .results import Comparison, DuplicateGroup, Folder, ModelInfo, Photo, SearchResult, TagInfo, TagPhoto
+from .results import (Comparison, DuplicateGroup, Folder, MatchExplanation, ModelInfo, PatchMap, Photo, PhotoDetails,
+                      SearchResult, TagInfo, TagPhoto)
 from .scanning.scan import ScanSummary, run_scan
 from .scanning.scope import scopes_for
 from .settings import Settings, default_library_dir
@@ -63,6 +66,7 @@ class Library:
                                 lambda **kw: self.duplicates(**kw), self._duplicates.thresholds,
                                 self._models.resolve)
         self._tags = Tags(catalog, self.write_lock, self._models, self._search.vector_for)
+        self._explain = Explain(path, self._models, self._search.compare)
 
     @property
     def settings(self) -> Settings:
@@ -242,6 +246,23 @@ class Library:
     def compare(self, a: os.PathLike | str, b: os.PathLike | str) -> Comparison:
         """Scores two photos with the library's model, DINOv2 and CLIP (those available)."""
         return self._search.compare(a, b)
+
+    def patch_maps(self, paths: Sequence, model: Optional[str] = None, on_progress: Progress = None,
+                   cancel: Cancel = None) -> list[PatchMap]:
+        """What DINOv2 sees in each photo, in colours shared across them (a two-step PCA)."""
+        return self._explain.patch_maps(paths, model, on_progress=on_progress, cancel=cancel)
+
+    def picture(self, path: os.PathLike | str, longest: Optional[int] = None):
+        """The photo as a PIL image, upright, at most `longest` px on its longest side."""
+        return self._explain.picture(path, longest)
+
+    def details(self, path: os.PathLike | str) -> PhotoDetails:
+        """What the file carries (resolution, size, format, capture, camera, GPS, edits)."""
+        return self._explain.details(path)
+
+    def explain_match(self, a: os.PathLike | str, b: os.PathLike | str) -> MatchExplanation:
+        """Why two photos are one picture or not: the geometric check's evidence."""
+        return self._explain.match(a, b)
 
     # -- reference folders and presets ---------------------------------------------------------
     def reference_folders(self) -> list[str]:

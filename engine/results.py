@@ -5,8 +5,9 @@ Qt objects, so a caller can keep them on any thread.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 # The tiers a caller may ask for, strictest first; each also lists the stricter ones ("all" is
 # "similar"). The one definition: the Library, the CLI and the desktop read it from here.
@@ -113,11 +114,30 @@ class ModelScore:
     model: str
     similarity: Optional[float]
     verdict: str               # "near duplicate", "similar", "different" or why it is missing
+    near: Optional[float] = None      # the library's thresholds for this model
+    similar: Optional[float] = None
+
+    @property
+    def meaning(self) -> str:
+        """The score with what it means at the library's thresholds, e.g. "near duplicate:
+        0.620, threshold 0.35"."""
+        if self.similarity is None:
+            return self.verdict
+        if self.near is None or self.similar is None:
+            return f"{self.verdict}: {self.similarity:.3f}"
+        if self.similarity >= self.near:
+            return f"{self.verdict}: {self.similarity:.3f}, threshold {self.near:.2f}"
+        if self.similarity >= self.similar:
+            return (f"{self.verdict}: {self.similarity:.3f}, threshold {self.similar:.2f} "
+                    f"(near duplicates from {self.near:.2f})")
+        return f"{self.verdict}: {self.similarity:.3f}, below the similar threshold {self.similar:.2f}"
 
     def to_dict(self) -> dict:
         out = {"model": self.model, "available": self.similarity is not None, "verdict": self.verdict}
         if self.similarity is not None:
             out["similarity"] = round(self.similarity, 4)
+            out["thresholds"] = {"near": self.near, "similar": self.similar}
+            out["meaning"] = self.meaning
         return out
 
 
@@ -131,6 +151,94 @@ class Comparison:
     def to_dict(self) -> dict:
         return {"a": self.a, "b": self.b, "identical": self.identical,
                 "scores": [s.to_dict() for s in self.scores]}
+
+
+@dataclass(frozen=True)
+class PatchMap:
+    """What DINOv2 sees in one photo: its patches in colours shared across the photos asked
+    for together (the same colour, the same kind of part). `layer` is RGBA at `size`
+    (transparent where the first component says background); `picture` is the photo at the
+    same size, upright."""
+    path: str
+    model: str
+    size: tuple[int, int]
+    patches: tuple[int, int]         # columns, rows of the patch grid the model saw
+    foreground: float                # share of patches taken as foreground
+    layer: Any = None                # PIL.Image, RGBA
+    picture: Any = None              # PIL.Image, RGB
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "model": self.model, "size": list(self.size), "patches": list(self.patches),
+                "foreground": round(self.foreground, 3)}
+
+
+@dataclass(frozen=True)
+class PhotoDetails:
+    """What a file carries, as (label, value) rows in a fixed order; `error` when unreadable."""
+    path: str
+    fields: tuple[tuple[str, str], ...]
+    error: Optional[str] = None
+
+    def value(self, label: str) -> Optional[str]:
+        return next((v for k, v in self.fields if k == label), None)
+
+
+@dataclass(frozen=True)
+class MatchBlock:
+    """One compared block: its corners in A's pixels, where B's transform puts them in B."""
+    corners_a: tuple[tuple[float, float], ...]
+    corners_b: tuple[tuple[float, float], ...]
+    aligned: bool
+
+
+@dataclass(frozen=True)
+class MatchExplanation:
+    """Why two photos match or not: the geometric check's evidence, in each photo's own pixels
+    (upright), and every model's similarity with what it means at the library's thresholds."""
+    a: str
+    b: str
+    size_a: tuple[int, int]
+    size_b: tuple[int, int]
+    verdict: str                     # copy | mirror | different | unsure
+    words: str                       # the verdict as a sentence
+    aligned: float                   # share of the textured blocks that line up
+    blocks_counted: int
+    matches: int                     # keypoint matches that passed the ratio test
+    inliers: int                     # of those, the ones one transform explains
+    points_a: tuple[tuple[float, float], ...] = ()
+    points_b: tuple[tuple[float, float], ...] = ()
+    inlier_flags: tuple[bool, ...] = ()
+    transform: Optional[tuple[tuple[float, float, float], tuple[float, float, float]]] = None  # A -> B
+    blocks: tuple[MatchBlock, ...] = ()
+    mirrored: bool = False
+    identical: bool = False
+    scores: tuple[ModelScore, ...] = ()
+
+    @property
+    def transform_words(self) -> str:
+        """"B is A scaled 0.60, turned 8.0°, mirrored" (or "" without a transform)."""
+        if self.transform is None:
+            return ""
+        (a, b, _), (c, d, _) = self.transform
+        scale = math.sqrt(abs(a * d - b * c))
+        # Pixel rows run downwards, so a positive angle of the matrix turns the picture clockwise.
+        turn = math.degrees(math.atan2(c, a)) if not self.mirrored else math.degrees(math.atan2(c, -a))
+        parts = [f"scaled {scale:.2f}",
+                 "not turned" if abs(turn) < 0.5 else
+                 f"turned {abs(turn):.1f}° {'clockwise' if turn > 0 else 'anticlockwise'}"]
+        if self.mirrored:
+            parts.append("mirrored")
+        return "B is A " + ", ".join(parts)
+
+    def to_dict(self) -> dict:
+        return {"a": self.a, "b": self.b, "verdict": self.verdict, "words": self.words,
+                "aligned": round(self.aligned, 3), "blocks_counted": self.blocks_counted,
+                "blocks_aligned": sum(1 for blk in self.blocks if blk.aligned),
+                "matches": self.matches, "inliers": self.inliers, "mirrored": self.mirrored,
+                "transform": [list(map(lambda v: round(v, 4), row)) for row in self.transform]
+                if self.transform else None,
+                "transform_words": self.transform_words, "identical": self.identical,
+                "similarities": [s.to_dict() for s in self.scores]}
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 way `save_pretrained` saves real ones, so they load through the same resolver users hit."""
 from __future__ import annotations
 
+import io
 import json
 import os
 from pathlib import Path
@@ -60,6 +61,65 @@ def save(image: Image.Image, path: Path, **kwargs) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     image.save(path, **kwargs)
     return path
+
+
+def texture(seed: int, size=(640, 480)) -> Image.Image:
+    """A detailed, photo-like texture with plenty of corners for keypoints."""
+    import cv2
+
+    rng = np.random.default_rng(seed)
+    noise = rng.integers(0, 255, (size[1] // 4, size[0] // 4, 3)).astype(np.uint8)
+    base = cv2.resize(noise, size, interpolation=cv2.INTER_CUBIC)
+    for _ in range(40):
+        x, y = rng.integers(0, size[0]), rng.integers(0, size[1])
+        cv2.rectangle(base, (int(x), int(y)), (int(x + rng.integers(10, 60)), int(y + rng.integers(10, 60))),
+                      tuple(int(c) for c in rng.integers(0, 255, 3)), -1)
+    return Image.fromarray(base)
+
+
+def edited_copy(img: Image.Image) -> Image.Image:
+    w, h = img.size
+    copy = img.rotate(8, resample=Image.BICUBIC).crop((w // 8, h // 8, w - w // 10, h - h // 9))
+    copy = copy.resize((copy.width * 3 // 5, copy.height * 3 // 5))
+    buf = io.BytesIO()
+    copy.save(buf, "JPEG", quality=40)
+    return Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
+
+
+def other_viewpoint(img: Image.Image) -> Image.Image:
+    """The same scene from elsewhere: a perspective change no similarity transform undoes."""
+    import cv2
+
+    w, h = img.size
+    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    dst = np.float32([[w * 0.15, h * 0.05], [w * 0.9, 0], [w, h], [0, h * 0.85]])
+    return Image.fromarray(cv2.warpPerspective(np.asarray(img), cv2.getPerspectiveTransform(src, dst), (w, h)))
+
+
+def stereo_pair(seed: int, size=(640, 480), disparity: int = 36) -> tuple[Image.Image, Image.Image]:
+    """Two views of one scene from cameras a few centimetres apart: the far layer (a textured
+    wall) stays put, the near objects in front of it shift sideways (parallax), so no single
+    transform lines up both pictures' pixels."""
+    far, near = texture(seed, size), texture(seed + 100, size)
+    views = []
+    for shift in (0, disparity):
+        view = far.copy()
+        for box in _near_boxes(rng_seed=seed, size=size):
+            x0, y0, x1, y1 = box
+            view.paste(near.crop(box), (x0 - shift, y0))
+        views.append(view)
+    return views[0], views[1]
+
+
+def _near_boxes(rng_seed: int, size) -> list[tuple[int, int, int, int]]:
+    rng = np.random.default_rng(rng_seed + 7)
+    w, h = size
+    boxes = []
+    for col in range(3):
+        x0 = int(w * (0.08 + 0.3 * col) + rng.integers(0, 20))
+        y0 = int(h * 0.08 + rng.integers(0, 30))
+        boxes.append((x0, y0, x0 + int(w * 0.22), int(h * 0.92)))
+    return boxes
 
 
 def tree_hashes(root: Path) -> dict[str, str]:

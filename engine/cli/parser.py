@@ -11,7 +11,8 @@ from __future__ import annotations
 import argparse
 
 from ..results import TIERS
-from . import cleanup_commands, doctor_command, folder_commands, model_commands, search_commands, tag_commands
+from . import (cleanup_commands, doctor_command, explain_command, folder_commands, model_commands, search_commands,
+               tag_commands)
 from .failures import EXIT_USAGE
 
 
@@ -92,6 +93,20 @@ def _add_search_commands(commands) -> None:
     compare.add_argument("b", metavar="B")
     compare.add_argument("--json", action="store_true")
     compare.set_defaults(handler=search_commands.compare)
+
+    explain = commands.add_parser("explain", help="see why: one photo's patch map (what DINOv2 sees), "
+                                  "or, for two photos, why they match")
+    explain.add_argument("images", nargs="+", metavar="IMAGE")
+    explain.add_argument("--out", required=True, metavar="FILE.png", help="the picture to write "
+                         "(never over an existing file)")
+    explain.add_argument("--model", help="the DINOv2 model for patch maps (default: the library's, "
+                         "else dinov2-small)")
+    explain.add_argument("--beside", action="store_true", help="the patch map beside the photo, "
+                         "not over it")
+    explain.add_argument("--patch-map", action="store_true", help="with two or more photos: their "
+                         "patch maps in one row, colours shared")
+    explain.add_argument("--json", action="store_true")
+    explain.set_defaults(handler=explain_command.explain)
 
 
 def _add_model_commands(commands) -> None:

@@ -13,7 +13,7 @@ import sys
 from ..jobs import Progress
 from ..sizes import human_size
 
-__all__ = ["TerminalProgress", "ask", "duration", "emit", "error", "human_size", "line", "note", "can_ask",
+__all__ = ["TerminalProgress", "ask", "score", "duration", "emit", "error", "human_size", "line", "note", "can_ask",
            "open_streams", "drop_output"]
 
 
@@ -28,6 +28,13 @@ def drop_output() -> None:
     """The reader of stdout went away (`| head`): what is left to write goes nowhere, quietly."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
+
+
+def score(model_score) -> str:
+    """A model's similarity and its meaning, or in a few words why the model is missing."""
+    if model_score.similarity is None:
+        return f"{model_score.model:<13} not on this computer (`lookalike models` says how to add it)"
+    return f"{model_score.model:<13} {model_score.meaning}"
 
 
 def line(text: str = "") -> None:

@@ -58,8 +58,5 @@ def compare(library, args, progress, cancel) -> int:
     if result.identical:
         render.line("The two files are byte-for-byte identical.")
     for s in result.scores:
-        if s.similarity is None:
-            render.line(f"{s.model:<13} {s.verdict}")
-        else:
-            render.line(f"{s.model:<13} {s.similarity * 100:5.1f}%  {s.verdict}")
+        render.line(render.score(s))
     return EXIT_OK

@@ -6,13 +6,15 @@ by one similarity transform, and then its pixels line up; two shots of one scene
 (parallax, motion). The check matches ORB keypoints, fits a similarity transform with RANSAC,
 warps one picture onto the other and counts how many textured blocks correlate. Pictures with
 too little texture to judge (fog, sky, heavy blur) are "unsure", and the embedding decides.
-Mirrored copies are recognised by checking the flipped picture too. Must not: touch the catalog.
+Mirrored copies are recognised by checking the flipped picture too. `explain` returns what the
+check saw (matched keypoints, the transform, the block grid) for the match overlay.
+Must not: touch the catalog or draw anything (explain/ does).
 Measured on ../shared/photos (bench/quality.py): the rule and its constants below.
 """
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 import numpy as np
@@ -31,11 +33,45 @@ class Verdict:
     aligned: float       # share of aligned blocks (0 when no transform was found)
 
 
+@dataclass(frozen=True)
+class Match:
+    """What one check saw, in the matching pictures' pixels (longest side MATCH_SIDE).
+
+    `points_a`/`points_b` are the ratio-test matches, `inliers` marks those the fitted transform
+    explains, `transform` maps A's pixels onto B's (2x3, None when none was fitted), already
+    undoing the flip for a mirror. `blocks` is the grid compared after warping B onto A: 1 lines
+    up, 0 does not, -1 was not counted (flat, or outside the overlap); each cell is `block` px."""
+    verdict: Verdict
+    size_a: tuple[int, int]
+    size_b: tuple[int, int]
+    full_a: tuple[int, int]          # the photos' own sizes (upright), to scale the above
+    full_b: tuple[int, int]
+    points_a: np.ndarray
+    points_b: np.ndarray
+    inliers: np.ndarray
+    transform: Optional[np.ndarray]
+    blocks: np.ndarray
+    block: tuple[float, float]
+    mirrored: bool = False
+
+
 @dataclass
 class _Features:
     gray: np.ndarray
     points: np.ndarray
     descriptors: Optional[np.ndarray]
+    full: tuple[int, int] = (0, 0)
+
+
+@dataclass
+class _Fit:
+    verdict: Verdict
+    points_a: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.float32))
+    points_b: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.float32))
+    inliers: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    transform: Optional[np.ndarray] = None
+    blocks: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.int8))
+    block: tuple[float, float] = (0.0, 0.0)
 
 
 class Verifier:
@@ -54,12 +90,31 @@ class Verifier:
         a, b = self._features(path_a), self._features(path_b)
         if a is None or b is None:
             return Verdict("unsure", 0.0)
-        verdict = self._compare(a, b)
+        verdict = self._compare(a, b).verdict
         if verdict.kind == "different":
             flipped = self._extract(np.ascontiguousarray(b.gray[:, ::-1]))
-            if self._compare(a, flipped).kind == "copy":
+            if self._compare(a, flipped).verdict.kind == "copy":
                 return Verdict("mirror", verdict.aligned)
         return verdict
+
+    def explain(self, path_a: str, path_b: str) -> Optional[Match]:
+        """The same check as `check`, keeping what it saw; None when a file does not decode."""
+        a, b = self._features(path_a), self._features(path_b)
+        if a is None or b is None:
+            return None
+        fit, mirrored = self._compare(a, b), False
+        if fit.verdict.kind == "different":
+            flipped = self._compare(a, self._extract(np.ascontiguousarray(b.gray[:, ::-1])))
+            if flipped.verdict.kind == "copy":
+                fit, mirrored = flipped, True
+                fit.verdict = Verdict("mirror", flipped.verdict.aligned)
+                unflip = np.array([[-1.0, 0.0, b.gray.shape[1] - 1.0], [0.0, 1.0, 0.0], [0, 0, 1]])
+                fit.points_b = fit.points_b.copy()
+                fit.points_b[:, 0] = b.gray.shape[1] - 1.0 - fit.points_b[:, 0]
+                fit.transform = (unflip @ np.vstack([fit.transform, [0, 0, 1]]))[:2]
+        return Match(fit.verdict, a.gray.shape[::-1], b.gray.shape[::-1], a.full, b.full,
+                     fit.points_a, fit.points_b, fit.inliers, fit.transform, fit.blocks, fit.block,
+                     mirrored)
 
     def _features(self, path: str) -> Optional[_Features]:
         if path in self._cache:
@@ -68,12 +123,14 @@ class Verifier:
         from ..scanning.decode import DecodeError, decode
 
         try:
-            picture = decode(path, min_side=MATCH_SIDE).image
+            decoded = decode(path, min_side=MATCH_SIDE)
         except DecodeError:
             found = None
         else:
+            picture = decoded.image
             picture.thumbnail((MATCH_SIDE, MATCH_SIDE))
             found = self._extract(np.asarray(picture.convert("L")))
+            found.full = (decoded.width or picture.width, decoded.height or picture.height)
         self._cache[path] = found
         while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
@@ -84,30 +141,38 @@ class Verifier:
         points = np.float32([k.pt for k in keypoints]) if keypoints else np.zeros((0, 2), np.float32)
         return _Features(gray, points, descriptors)
 
-    def _compare(self, a: _Features, b: _Features) -> Verdict:
+    def _compare(self, a: _Features, b: _Features) -> _Fit:
         cv2 = self._cv2
         if min(len(a.points), len(b.points)) < MIN_KEYPOINTS or a.descriptors is None or b.descriptors is None:
-            return Verdict("unsure", 0.0)
+            return _Fit(Verdict("unsure", 0.0))
         matches = self._matcher.knnMatch(a.descriptors, b.descriptors, k=2)
         good = [m[0] for m in matches if len(m) == 2 and m[0].distance < 0.8 * m[1].distance]
+        source = a.points[[g.queryIdx for g in good]].reshape(-1, 2)
+        target = b.points[[g.trainIdx for g in good]].reshape(-1, 2)
+        fit = _Fit(Verdict("different", 0.0), source, target, np.zeros(len(good), bool))
         if len(good) < MIN_INLIERS:
-            return Verdict("different", 0.0)
-        source = a.points[[g.queryIdx for g in good]]
-        target = b.points[[g.trainIdx for g in good]]
+            return fit
         transform, inliers = cv2.estimateAffinePartial2D(source, target, method=cv2.RANSAC,
                                                          ransacReprojThreshold=3.0)
         if transform is None or int(inliers.sum()) < MIN_INLIERS:
-            return Verdict("different", 0.0)
-        aligned, blocks = self._aligned_share(a.gray, b.gray, cv2.invertAffineTransform(transform))
+            if inliers is not None:
+                fit.inliers = inliers.ravel().astype(bool)
+            return fit
+        fit.inliers, fit.transform = inliers.ravel().astype(bool), transform
+        aligned, blocks, fit.blocks, fit.block = self._aligned_share(a.gray, b.gray,
+                                                                     cv2.invertAffineTransform(transform))
         if blocks < MIN_BLOCKS:
             # Both pictures are textured and 15+ inliers were found, yet the overlap holds
             # almost no texture: the inliers came from a chance fit between look-alike shapes.
-            return Verdict("different", aligned)
-        return Verdict("copy" if aligned >= ALIGNED else "different", aligned)
+            fit.verdict = Verdict("different", aligned)
+        else:
+            fit.verdict = Verdict("copy" if aligned >= ALIGNED else "different", aligned)
+        return fit
 
-    def _aligned_share(self, a: np.ndarray, b: np.ndarray, b_to_a) -> tuple[float, int]:
+    def _aligned_share(self, a: np.ndarray, b: np.ndarray, b_to_a):
         """Warps b onto a, then compares 8x8 blocks at a quarter of the matching size (blur,
-        noise and JPEG artefacts fade there; parallax does not)."""
+        noise and JPEG artefacts fade there; parallax does not). Returns the aligned share, the
+        blocks counted, the grid (1 aligned, 0 not, -1 not counted) and a block's size in a."""
         cv2 = self._cv2
         h, w = a.shape
         warped = cv2.warpAffine(b, b_to_a, (w, h), flags=cv2.INTER_AREA)
@@ -129,5 +194,8 @@ class Verifier:
         with np.errstate(invalid="ignore", divide="ignore"):
             ncc = (da * db).sum(axis=-1) / np.sqrt((da * da).sum(axis=-1) * (db * db).sum(axis=-1))
         total = int(counted.sum())
-        aligned = int((counted & (ncc > BLOCK_NCC)).sum())
-        return (aligned / total if total else 0.0), total
+        lined_up = counted & (ncc > BLOCK_NCC)
+        aligned = int(lined_up.sum())
+        grid = np.where(counted, lined_up.astype(np.int8), np.int8(-1)).astype(np.int8)
+        block = (8.0 * w / small[0], 8.0 * h / small[1])
+        return (aligned / total if total else 0.0), total, grid, block

@@ -4,6 +4,8 @@ Owns: loading a DINOv2 folder, its preprocessing and pooling. Pooling is the fin
 layer-normed CLS token (`pooler_output`): the representation DINOv2's authors evaluate for
 instance-level retrieval, 384-d for ViT-S. The whole frame is squashed to a square, never
 centre-cropped, so a crop and its original still overlap in what the model sees.
+`patch_tokens` gives the final layer's patch tokens (CLS and register tokens dropped) at an
+input whose sides are multiples of the patch size and keep the photo's aspect, for patch maps.
 Must not: read the catalog.
 """
 from __future__ import annotations
@@ -15,6 +17,7 @@ from PIL import Image
 
 from ..errors import ModelUnavailable
 from .base import normalise_chw, resize_square
+PATCH_LONGEST = 448        # patch maps: 32 patches on the longest side of ViT-S/14
 from .torch_models import IMAGENET_MEAN, IMAGENET_STD, TorchEmbedder, config_size, read_processor_config
 
 
@@ -43,3 +46,23 @@ class Dinov2Embedder(TorchEmbedder):
 
     def _forward(self, pixel_values):
         return self.model(pixel_values=pixel_values).pooler_output
+
+    def patch_grid(self, width: int, height: int, longest: int = PATCH_LONGEST) -> tuple[int, int]:
+        """Columns and rows of patches for a photo of this size: the aspect kept, at least 2."""
+        patch = int(self.model.config.patch_size)
+        scale = (longest / patch) / max(width, height)
+        return max(2, round(width * scale)), max(2, round(height * scale))
+
+    def patch_tokens(self, image: Image.Image, longest: int = PATCH_LONGEST) -> np.ndarray:
+        """(rows, columns, D) float32: one token per patch of the photo, in reading order."""
+        import torch
+
+        patch = int(self.model.config.patch_size)
+        cols, rows = self.patch_grid(image.width, image.height, longest)
+        resized = image.resize((cols * patch, rows * patch), Image.BICUBIC, reducing_gap=3.0)
+        pixels = self._tensor([normalise_chw(resized, self.mean, self.std)])
+        skip = 1 + int(getattr(self.model.config, "num_register_tokens", 0) or 0)
+        with self._lock, torch.inference_mode():
+            hidden = self.model(pixel_values=pixels).last_hidden_state
+        tokens = hidden[0, skip:].float().cpu().numpy()
+        return tokens.reshape(rows, cols, tokens.shape[-1])

@@ -87,13 +87,14 @@ class Search:
         return [SearchResult(records[i].path, s, i) for i, s in pairs if i in records][:limit]
 
     def compare(self, a: os.PathLike | str, b: os.PathLike | str) -> Comparison:
-        """Scores two photos with the library's model, DINOv2 and CLIP (those available)."""
+        """Scores two photos with the library's model, DINOv2, SSCD, pHash and CLIP (those
+        available), each with the library's thresholds for it."""
         paths = [os.path.realpath(os.fspath(p)) for p in (a, b)]
         for given, real in zip((a, b), paths):
             if not os.path.isfile(real):
                 raise LookalikeError(f"{os.fspath(given)} is not a file.")
         identical = content_hash(paths[0]) == content_hash(paths[1])
-        names = list(dict.fromkeys([self.models.resolve(None), "dinov2-small", TEXT_MODEL]))
+        names = list(dict.fromkeys([self.models.resolve(None), "dinov2-small", "sscd", "phash", TEXT_MODEL]))
         scores = []
         for name in names:
             try:
@@ -107,7 +108,7 @@ class Search:
             limits = self.thresholds(name)
             verdict = ("near duplicate" if similarity >= limits["near"] else
                        "similar" if similarity >= limits["similar"] else "different")
-            scores.append(ModelScore(name, similarity, verdict))
+            scores.append(ModelScore(name, similarity, verdict, limits["near"], limits["similar"]))
         if all(s.similarity is None for s in scores):
             raise ModelUnavailable(names[0], scores[0].verdict.removeprefix("unavailable: "))
         return Comparison(os.fspath(a), os.fspath(b), identical, tuple(scores))

@@ -56,7 +56,10 @@ def test_similar_and_search_print_results_as_json(capsys, library_dir, photos_wi
     assert code == 0 and len(json.loads(out)["results"]) == 3
     code, out, _ = run(capsys, *lib, "compare", str(photos_with_copies / "p2.png"),
                        str(photos_with_copies / "p3.png"), "--json")
-    assert code == 0 and {s["model"] for s in json.loads(out)["scores"]} == {"dinov2-small", "clip-b32"}
+    scores = {s["model"]: s for s in json.loads(out)["scores"]}
+    assert code == 0 and set(scores) == {"dinov2-small", "clip-b32", "sscd", "phash"}
+    assert scores["phash"]["available"] and scores["phash"]["thresholds"] == {"near": 0.5, "similar": 0.4}
+    assert scores["phash"]["meaning"].startswith(scores["phash"]["verdict"] + ": ")
 
 
 def test_a_missing_model_exits_3_with_one_sentence_and_changes_nothing(capsys, library_dir, photos, hf_home, tmp_path):

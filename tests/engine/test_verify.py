@@ -1,46 +1,11 @@
 """Burst-aware near tier: copies align under one similarity transform, other shots do not."""
-import io
 
-import numpy as np
 import pytest
-from PIL import Image, ImageOps
+from PIL import ImageOps
 
 from lookalike.engine import Library
 from lookalike.engine.dedup.verify import Verifier
-from helpers import save, smooth_photo
-
-
-def texture(seed: int, size=(640, 480)) -> Image.Image:
-    """A detailed, photo-like texture with plenty of corners for keypoints."""
-    import cv2
-
-    rng = np.random.default_rng(seed)
-    noise = rng.integers(0, 255, (size[1] // 4, size[0] // 4, 3)).astype(np.uint8)
-    base = cv2.resize(noise, size, interpolation=cv2.INTER_CUBIC)
-    for _ in range(40):
-        x, y = rng.integers(0, size[0]), rng.integers(0, size[1])
-        cv2.rectangle(base, (int(x), int(y)), (int(x + rng.integers(10, 60)), int(y + rng.integers(10, 60))),
-                      tuple(int(c) for c in rng.integers(0, 255, 3)), -1)
-    return Image.fromarray(base)
-
-
-def edited_copy(img: Image.Image) -> Image.Image:
-    w, h = img.size
-    copy = img.rotate(8, resample=Image.BICUBIC).crop((w // 8, h // 8, w - w // 10, h - h // 9))
-    copy = copy.resize((copy.width * 3 // 5, copy.height * 3 // 5))
-    buf = io.BytesIO()
-    copy.save(buf, "JPEG", quality=40)
-    return Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
-
-
-def other_viewpoint(img: Image.Image) -> Image.Image:
-    """The same scene from elsewhere: a perspective change no similarity transform undoes."""
-    import cv2
-
-    w, h = img.size
-    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
-    dst = np.float32([[w * 0.15, h * 0.05], [w * 0.9, 0], [w, h], [0, h * 0.85]])
-    return Image.fromarray(cv2.warpPerspective(np.asarray(img), cv2.getPerspectiveTransform(src, dst), (w, h)))
+from helpers import edited_copy, other_viewpoint, save, smooth_photo, texture
 
 
 @pytest.fixture()
