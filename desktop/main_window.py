@@ -256,6 +256,11 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(PAGES.index("Compare"))
         self.compare.add(path)
 
+    def compare_photos(self, paths) -> None:
+        """A whole group in the compare view: all side by side, the first two as A and B."""
+        self.nav.setCurrentRow(PAGES.index("Compare"))
+        self.compare.set_photos(paths)
+
     def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls():
             event.acceptProposedAction()

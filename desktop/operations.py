@@ -2,8 +2,8 @@
 
 Owns: one small named function per job the desktop hands to the JobRunner (scan, add a folder,
 regroup, marks, clean-up, undo, preferences, model download, tags: teach, correct, delete, sort
-into folders; photos, search, similar, compare, tags and their photos, the device probe and the
-backup), their status-bar labels, and the keys that make reads
+into folders; photos, search, similar, compare, match evidence, pictures, details and patch maps,
+tags and their photos, the device probe and the backup), their status-bar labels, and the keys that make reads
 "latest request wins". Writes and long reads take `on_progress=` and `cancel=` like the engine.
 Must not: touch widgets (these run on worker threads), or call the engine except through the
 Library passed in.
@@ -28,6 +28,7 @@ DELETE_TAG = "Deleting the tag"
 PREPARE_ORGANISE = "Planning the sort into folders"
 ORGANISE = "Sorting into folders"
 UNDO_ORGANISE = "Putting sorted photos back"
+PATCH_MAPS = "Making patch maps"
 
 
 def download_label(model: str) -> str:
@@ -38,6 +39,8 @@ def download_label(model: str) -> str:
 GROUPS_SHOWN = "groups"            # the duplicates view's group list
 SEARCH_RESULTS = "search results"  # text and photo searches share one result grid
 COMPARISON = "comparison"
+COMPARED_DETAILS = "compared details"
+SHOWN_PATCH_MAPS = "patch maps"
 PHOTO_LIST = "photos"
 TAG_LIST = "tags"
 TAG_SHOWN = "tag photos"           # the tags view's grid: the selected tag's photos
@@ -163,6 +166,26 @@ def tag_photos(library, name: str, limit: int, near_misses: float = 0.0):
 
 def compare(library, a: str, b: str):
     return library.compare(a, b)
+
+
+def explain_match(library, a: str, b: str):
+    return library.explain_match(a, b)
+
+
+def picture(library, path: str, longest: int):
+    """The photo upright as (width, height, RGB bytes): the GUI thread wraps it in a QImage."""
+    image = library.picture(path, longest)
+    return image.width, image.height, image.tobytes()
+
+
+def details(library, paths):
+    return [library.details(path) for path in paths]
+
+
+def patch_maps(library, paths, *, on_progress=None, cancel=None):
+    """Each photo's patch map layer as (width, height, RGBA bytes), colours shared."""
+    maps = library.patch_maps(paths, on_progress=on_progress, cancel=cancel)
+    return [(m.layer.width, m.layer.height, m.layer.tobytes()) for m in maps], maps[0].model
 
 
 def detected_devices(library):
