@@ -1,6 +1,7 @@
 """The duplicates review: groups by reclaimable space, photos side by side, keep or remove.
 
-Owns: the group list, the selected group's cards (keeper badged with the preset's reason),
+Owns: the group list (one row per group, a strip of its photos painted by group_strip, kept
+in step with the marks), the selected group's cards (keeper badged with the preset's reason),
 keyboard review (arrows move, Space toggles, Delete marks remove), the tier filter and
 threshold slider that regroup live, and the clean-up flow with its Undo offer. Marks are saved
 through the job runner's writer. Must not: touch files or the catalog directly.
@@ -11,7 +12,7 @@ from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QMessageBox, QPushButton,
-                               QScrollArea, QSlider, QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
+                               QScrollArea, QSizePolicy, QSlider, QSplitter, QTreeWidgetItem, QVBoxLayout,
                                QWidget)
 
 from lookalike.engine import TIERS, human_size
@@ -19,6 +20,7 @@ from lookalike.engine import TIERS, human_size
 from .. import operations as ops
 from ..dialogs.clean_dialog import CleanDialog, confirmation_text
 from ..dialogs.notice import show_error
+from ..widgets.group_strip import GroupList, group_row, set_group_row
 from ..widgets.photo_card import CARD_THUMB, PhotoCard
 from ..widgets.thumbnails import thumbnail_key
 from ..widgets.undo_bar import UndoBar
@@ -76,13 +78,13 @@ class DuplicatesView(QWidget):
 
         self.undo_bar = UndoBar(self.undo)
 
-        self.groups = QTreeWidget()
-        self.groups.setHeaderLabels(["Tier", "Photos", "Size", "Reclaimable"])
-        self.groups.setRootIsDecorated(False)
-        self.groups.setMinimumWidth(300)
+        self.groups = GroupList(loader)
         self.groups.currentItemChanged.connect(lambda *_: self._show_group())
         self.detail_title = QLabel("")
         self.detail_title.setObjectName("groupTitle")
+        # A long path must not widen the window or squeeze the group list: it is cut at the
+        # edge instead (each card names its photo).
+        self.detail_title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.strip = QWidget()
         self.strip_layout = QHBoxLayout(self.strip)
         self.strip_layout.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
@@ -169,11 +171,8 @@ class DuplicatesView(QWidget):
         self.marks.update({fid: m for fid, m in stored.items() if fid in self.marks})
         selected = self.groups.currentIndex().row()
         self.groups.clear()
-        for group, _proposal in self.pairs:
-            QTreeWidgetItem(self.groups, [group.tier, str(len(group.files)), human_size(group.total_bytes),
-                                          human_size(group.reclaimable_bytes)])
-        for column in range(4):
-            self.groups.resizeColumnToContents(column)
+        for group, proposal in self.pairs:
+            set_group_row(QTreeWidgetItem(self.groups), group_row(group, proposal, self.marks))
         total = sum(g.reclaimable_bytes for g, _ in self.pairs)
         self.summary.setText((f"{len(self.pairs)} groups · {human_size(total)} reclaimable"
                               if self.pairs else "No duplicates found at this threshold.") + (f" · {note}" if note else ""))
@@ -237,6 +236,7 @@ class DuplicatesView(QWidget):
         row = self.groups.currentIndex().row()
         if 0 <= row < len(self.pairs):
             self._update_title(self.pairs[row][0])
+            set_group_row(self.groups.topLevelItem(row), group_row(*self.pairs[row], self.marks))
         self.runner.write(ops.SAVE_MARKS, partial(ops.save_marks, self.library, [(file_id, mark)]),
                           on_error=lambda exc: show_error(self, "Mark not saved", exc))
 
