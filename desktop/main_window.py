@@ -54,7 +54,7 @@ class MainWindow(QMainWindow):
         self.last_summary = None
 
         menu = self._show_photo_menu
-        self.duplicates = DuplicatesView(library, self.runner, self.loader, menu)
+        self.duplicates = DuplicatesView(library, self.runner, self.loader, menu, self.compare_photos)
         self.photos = PhotosView(library, self.runner, self.loader, menu)
         self.search = SearchView(library, self.runner, self.loader, menu)
         self.tags = TagsView(library, self.runner, self.loader, menu,

@@ -38,10 +38,11 @@ def tier_choices() -> list[tuple[str, str]]:
 class DuplicatesView(QWidget):
     changed_files = Signal()            # a clean-up or undo moved files: other views refresh
 
-    def __init__(self, library, runner, loader, on_photo_menu, parent=None) -> None:
+    def __init__(self, library, runner, loader, on_photo_menu, on_compare=None, parent=None) -> None:
         super().__init__(parent)
         self.library, self.runner, self.loader = library, runner, loader
         self.on_photo_menu = on_photo_menu
+        self.on_compare = on_compare or (lambda paths: None)
         self.pairs: list = []
         self.marks: dict[int, str] = {}
         self.cards: list[PhotoCard] = []
@@ -92,9 +93,18 @@ class DuplicatesView(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.strip)
         scroll.setMinimumHeight(CARD_THUMB + 190)
+        self.compare_button = QPushButton("Compare…")
+        self.compare_button.setToolTip("Look at this group's photos side by side, flicker between them, "
+                                       "and see why they match (C)")
+        self.compare_button.setShortcut("C")
+        self.compare_button.setEnabled(False)
+        self.compare_button.clicked.connect(self.compare_group)
+        heading = QHBoxLayout()
+        heading.addWidget(self.detail_title, 1)
+        heading.addWidget(self.compare_button)
         right = QWidget()
         right_layout = QVBoxLayout(right)
-        right_layout.addWidget(self.detail_title)
+        right_layout.addLayout(heading)
         right_layout.addWidget(scroll, 1)
         right_layout.addWidget(QLabel("Arrows move between photos and groups · Space toggles keep/remove · "
                                       "Delete marks for removal"))
@@ -193,6 +203,7 @@ class DuplicatesView(QWidget):
             card.hide()
             card.deleteLater()
         self.cards = []
+        self.compare_button.setEnabled(0 <= row < len(self.pairs))
         if row < 0 or row >= len(self.pairs):
             self.detail_title.setText("")
             return
@@ -212,6 +223,14 @@ class DuplicatesView(QWidget):
         self.current = 0 if self.cards else -1
         if self.cards:
             self.cards[0].setFocus()
+
+    def compare_group(self) -> None:
+        """The open group in the compare view, the keeper as A."""
+        row = self.groups.currentIndex().row()
+        if 0 <= row < len(self.pairs):
+            group, proposal = self.pairs[row]
+            others = [f.path for f in group.files if f is not proposal.keeper]
+            self.on_compare([proposal.keeper.path, *others])
 
     def _same_cards(self, group, proposal) -> bool:
         return ([c.file for c in self.cards] == list(group.files) and

@@ -6,6 +6,8 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 
 from helpers import edited_copy, photo, save, texture
 
+from .conftest import wait_for_scan
+
 FIT_TOLERANCE = 1e-6
 
 
@@ -172,3 +174,20 @@ def test_the_details_table_marks_what_differs_and_scores_say_what_they_mean(qtbo
     assert "phash" in scores and "sscd" in scores
     value, meaning = scores["sscd"]
     assert "%" not in value and len(value.split(".")[1]) == 3 and "threshold 0.35" in meaning
+
+
+def test_compare_opens_the_shown_duplicate_group_with_its_keeper_as_a(qtbot, open_window, sample_photos):
+    from lookalike.desktop.main_window import PAGES
+
+    window = open_window()
+    window.add_folder(str(sample_photos))
+    wait_for_scan(qtbot, window)
+    qtbot.waitUntil(lambda: bool(window.duplicates.pairs), timeout=30000)
+    view = window.duplicates
+    assert view.compare_button.isEnabled()
+    group, proposal = view.pairs[view.groups.currentIndex().row()]
+    qtbot.mouseClick(view.compare_button, Qt.MouseButton.LeftButton)
+    assert window.nav.currentRow() == PAGES.index("Compare")
+    assert window.compare.paths[0] == proposal.keeper.path
+    assert sorted(window.compare.paths) == sorted(f.path for f in group.files)
+    qtbot.waitUntil(lambda: window.compare.explanation is not None, timeout=30000)
