@@ -68,9 +68,15 @@ soak: $(STAMP)
 	mkdir -p bench/out
 	$(BIN)/python bench/soak.py --minutes $(MINUTES) --json bench/out/soak.json | tee bench/out/soak.md
 
-# Renders each view on a sample library made from $(PHOTOS) into docs/screenshots/.
+# Renders each view on a sample library made from $(PHOTOS) into docs/screenshots/ (SSCD for
+# duplicates), then a match overlay and a patch map through `lookalike explain`. Without real
+# DINOv2 weights here, patch maps come from the tests' tiny random-weight DINOv2 (README says so).
+TINY_MODELS := $(VENV)/tiny-models
 screenshots: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m lookalike.desktop.screenshots docs/screenshots --photos $(PHOTOS)
+	$(BIN)/python bench/tiny_models.py $(TINY_MODELS)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m lookalike.desktop.screenshots docs/screenshots --photos $(PHOTOS) \
+		--model sscd --model-dir $(TINY_MODELS)
+	$(BIN)/python bench/explain_demo.py $(PHOTOS) --out docs/screenshots --patch-model-dir $(TINY_MODELS)
 
 # Linux installer: dist/lookalike_<version>_amd64.deb (MODELS=DIR bundles DIR/<hub id>/ weights).
 package: $(STAMP)

@@ -3,8 +3,9 @@
 Owns: building a throwaway sample library (a copy of a photo folder plus resized and
 re-encoded copies of a few photos), driving the real window offscreen through a scan, and
 grabbing the welcome, duplicates, photos, search, tags (a "flowers" tag taught from the
-sample's flower photos) and compare views. Must not: touch the
-user's own library or photos.
+sample's flower photos) and compare views, the compare view in each mode (side by side with
+the match overlay, slider, difference, patch map). Must not: touch the user's own library or
+photos.
 """
 from __future__ import annotations
 
@@ -55,6 +56,7 @@ def main(argv=None) -> int:
     parser.add_argument("out", type=Path, help="folder for the PNG files")
     parser.add_argument("--photos", type=Path, default=Path("../shared/photos"))
     parser.add_argument("--model", default="auto", help="duplicate model (default: best available)")
+    parser.add_argument("--model-dir", help="model folder (patch maps need DINOv2 there or in the cache)")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     if not args.photos.is_dir():
@@ -72,7 +74,7 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["XDG_DATA_HOME"] = str(Path(tmp) / "xdg")
         photos = make_sample(args.photos, Path(tmp))
-        library = Library.open(Path(tmp) / "library")
+        library = Library.open(Path(tmp) / "library", model_dir=args.model_dir)
         library.settings.model = library.resolve_model_name(args.model)
         window = MainWindow(library, watch=False)
         window.resize(1440, 900)
@@ -117,13 +119,30 @@ def main(argv=None) -> int:
         window.tags.chips.select("flowers")
         settle(3.0)
         window.grab().save(str(args.out / "tags.png"))
-        group = window.duplicates.pairs[best][0] if window.duplicates.pairs else None
+        compare = window.compare
+        # The first of the largest groups whose photos have texture enough to show the evidence.
+        order = sorted(range(len(window.duplicates.pairs)), key=lambda i: -len(window.duplicates.pairs[i][0].files))
+        for row in order[:8]:
+            window.nav.setCurrentRow(PAGES.index("Duplicates"))
+            window.duplicates.groups.setCurrentItem(window.duplicates.groups.topLevelItem(row))
+            window.duplicates.compare_group()
+            settle(1.0, until=lambda: compare.explanation is not None and len(compare.images) == len(compare.paths))
+            if compare.explanation is not None and compare.explanation.verdict in ("copy", "mirror"):
+                break
         window.nav.setCurrentRow(PAGES.index("Compare"))
-        if group:
-            window.compare.set_photo(0, group.files[0].path)
-            window.compare.set_photo(1, group.files[1].path)
-        settle(3.0)
+        compare.overlay_button.setChecked(True)
+        settle(0.5)
         window.grab().save(str(args.out / "compare.png"))
+        compare.overlay_button.setChecked(False)
+        for mode in ("slider", "difference"):
+            compare.set_mode(mode)
+            settle(0.5)
+            window.grab().save(str(args.out / f"compare-{mode}.png"))
+        compare.set_mode("side")
+        compare.patch_button.setChecked(True)
+        settle(1.0, until=lambda: bool(compare.layers) or not compare.patch_button.isChecked())
+        if compare.layers:
+            window.grab().save(str(args.out / "compare-patchmap.png"))
         window.close()
         library.close()
     print(f"screenshots: wrote {', '.join(sorted(p.name for p in args.out.glob('*.png')))} to {args.out}")

@@ -32,6 +32,7 @@ MODES = (("side", "Side by side", "S"), ("flicker", "Flicker", "F"), ("slider", 
 GREEN, RED, GREY = QColor(46, 204, 113), QColor(231, 76, 60), QColor(170, 170, 170)
 FLICKER_MS = 650
 SIDE_BY_SIDE_MAX = 6
+MAX_DOTS = 150           # matched points drawn per photo, evenly thinned
 
 
 def _qimage(data, fmt=QImage.Format.Format_RGB888) -> QImage:
@@ -324,8 +325,9 @@ class CompareView(QWidget):
                     self.canvases[self.a].shapes.append((poly_a, colour))
                     self.canvases[self.b].shapes.append((poly_b, colour))
             if self.mode == "side" and len(self.canvases) > max(self.a, self.b):
-                for (xa, ya), (xb, yb), fits in zip(explanation.points_a, explanation.points_b,
-                                                    explanation.inlier_flags):
+                rows = list(zip(explanation.points_a, explanation.points_b, explanation.inlier_flags))
+                step = max(1, -(-len(rows) // MAX_DOTS))     # hundreds of dots hide the photo
+                for (xa, ya), (xb, yb), fits in rows[::step]:
                     colour = GREEN if fits else GREY
                     self.canvases[self.a].dots.append((QPointF(xa * ka, ya * ka), colour))
                     self.canvases[self.b].dots.append((QPointF(xb * kb, yb * kb), colour))

@@ -190,7 +190,7 @@ class ZoomCanvas(QWidget):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         for point, colour in self.dots:
             painter.setPen(QPen(colour, 1.5))
-            painter.drawEllipse(to_widget.map(point), 3, 3)
+            painter.drawEllipse(to_widget.map(point), 2.5, 2.5)
 
     def _label(self, painter: QPainter, text: str, x: float) -> None:
         painter.fillRect(QRectF(x, 8, 18, 20), QColor(0, 0, 0, 170))
