@@ -133,23 +133,22 @@ class ZoomCanvas(QWidget):
             self._paint_overlay(painter, to_widget)
 
     def _paint_photo(self, painter: QPainter, to_widget: QTransform) -> None:
-        painter.setTransform(to_widget)
-        target = QRectF(0, 0, self.photo.width(), self.photo.height())
-        painter.drawImage(target, self.photo)
-        if self.layer is not None:
-            painter.setOpacity(0.7)
-            painter.drawImage(target, self.layer)
-            painter.setOpacity(1.0)
-        painter.resetTransform()
+        self._paint_image(painter, to_widget, self.photo, self.layer)
 
     def _paint_other(self, painter: QPainter, to_widget: QTransform) -> None:
-        painter.setTransform(self.other_to_photo * to_widget)
-        target = QRectF(0, 0, self.other.width(), self.other.height())
-        painter.drawImage(target, self.other)
-        if self.other_layer is not None:
-            painter.setOpacity(0.7)
-            painter.drawImage(target, self.other_layer)
-            painter.setOpacity(1.0)
+        self._paint_image(painter, self.other_to_photo * to_widget, self.other, self.other_layer)
+
+    @staticmethod
+    def _paint_image(painter: QPainter, transform: QTransform, image: QImage, layer: QImage | None) -> None:
+        """`image` in its own pixels through `transform`, its patch map over it if shown."""
+        painter.setTransform(transform)
+        target = QRectF(0, 0, image.width(), image.height())
+        painter.drawImage(target, image)
+        if layer is not None:
+            opacity = painter.opacity()
+            painter.setOpacity(0.7 * opacity)
+            painter.drawImage(target, layer)
+            painter.setOpacity(opacity)
         painter.resetTransform()
 
     def _paint_difference(self, painter: QPainter, to_widget: QTransform) -> None:
