@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFileDialog, QHBoxLayout
                                QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from lookalike.engine import IMAGE_EXTENSIONS
+from lookalike.engine.errors import ModelUnavailable
 
 from .. import operations as ops
 from ..dialogs.notice import sentence
@@ -56,6 +57,7 @@ class CompareView(QWidget):
         self.layers: dict[str, QImage] = {}
         self.explanation = None
         self._notes = {"align": "", "patches": ""}
+        self._details: list = []
         self.mode = "side"
         self.state = ViewState(self)
         self.flicker = QTimer(self)
@@ -154,7 +156,8 @@ class CompareView(QWidget):
         self.set_photo(min(len(self.paths), 1), path)
 
     def set_photo(self, slot: int, path: str) -> None:
-        paths = list(self.paths[:2])
+        # The A and B on screen, not the first two of a group: choosing B keeps the chosen A.
+        paths = [self.paths[i] for i in dict.fromkeys((self.a, self.b)) if i < len(self.paths)]
         if slot < len(paths):
             paths[slot] = path
         else:
@@ -192,6 +195,8 @@ class CompareView(QWidget):
         if a >= 0 and b >= 0 and (a, b) != (self.a, self.b):
             self.a, self.b = a, b
             self.explanation = None
+            if len(self._details) == len(self.paths):
+                self._details_ready(self._details)   # the A and B column headings follow
             self._rebuild()
             self._explain()
 
@@ -216,7 +221,9 @@ class CompareView(QWidget):
                 canvas.show_photo(None, sentence(exc))
 
     def _details_ready(self, details) -> None:
-        self.details.show_details([f"{'AB'[i] if i < 2 else i + 1}: {os.path.basename(p)}"
+        self._details = details
+        marks = {self.a: "A", self.b: "B"}
+        self.details.show_details([f"{marks.get(i, i + 1)}: {os.path.basename(p)}"
                                    for i, p in enumerate(self.paths)], details)
 
     def _explained(self, explanation) -> None:
@@ -356,5 +363,10 @@ class CompareView(QWidget):
         self.patch_button.blockSignals(True)
         self.patch_button.setChecked(False)
         self.patch_button.blockSignals(False)
-        self._notes["patches"] = f"No patch map: {sentence(exc)}"
+        if isinstance(exc, ModelUnavailable):   # said for the window, not for a terminal
+            self._notes["patches"] = (f"No patch map: it needs the {exc.model} model, which is not on this "
+                                      f"computer. Preferences sets the model folder that holds it, or "
+                                      f"allows downloading it.")
+        else:
+            self._notes["patches"] = f"No patch map: {sentence(exc)}"
         self._refresh_canvases()

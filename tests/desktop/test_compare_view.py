@@ -159,6 +159,7 @@ def test_patch_maps_colour_both_photos_or_say_why_not(qtbot, open_window, pair, 
     other.patch_button.setChecked(True)
     qtbot.waitUntil(lambda: "No patch map" in other.note.text(), timeout=30000)
     assert not other.patch_button.isChecked() and "dinov2-small" in other.note.text()
+    assert "lookalike" not in other.note.text() and "Preferences" in other.note.text()   # no command line
 
 
 def test_the_details_table_marks_what_differs_and_scores_say_what_they_mean(qtbot, open_window, pair):
@@ -191,3 +192,14 @@ def test_compare_opens_the_shown_duplicate_group_with_its_keeper_as_a(qtbot, ope
     assert window.compare.paths[0] == proposal.keeper.path
     assert sorted(window.compare.paths) == sorted(f.path for f in group.files)
     qtbot.waitUntil(lambda: window.compare.explanation is not None, timeout=30000)
+
+
+def test_choosing_a_new_b_keeps_the_chosen_a_and_the_details_follow_a_and_b(qtbot, open_window, pair):
+    window = open_window()
+    view = compare_ready(qtbot, window, [pair["original"], pair["copy"], pair["other"]])
+    view.choose_a.setCurrentIndex(2)
+    view.choose_b.setCurrentIndex(0)
+    assert view.details.horizontalHeaderItem(2).text() == "A: other.png"
+    assert view.details.horizontalHeaderItem(0).text() == "B: original.jpg"
+    view.set_photo(1, str(pair["copy"]))
+    assert view.paths == [str(pair["other"]), str(pair["copy"])]
