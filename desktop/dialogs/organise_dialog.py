@@ -11,8 +11,9 @@ import os
 from collections import Counter
 from typing import Optional, Sequence
 
-from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel,
-                               QLineEdit, QPushButton, QScrollArea, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QDialog, QFileDialog, QLabel, QScrollArea, QVBoxLayout, QWidget)
+
+from .form import dialog_buttons, folder_field, intro_label, reason_label
 
 
 class OrganiseDialog(QDialog):
@@ -22,17 +23,11 @@ class OrganiseDialog(QDialog):
         self.setObjectName("organiseDialog")
         self.start_folder = start_folder
         self.resize(560, 460)
-        intro = QLabel("Each photo of the ticked tags moves into a folder named after its tag inside the "
-                       "destination (a photo with several tags goes to its best-scoring one). You see the "
-                       "count before anything moves, and Undo puts every photo back.")
-        intro.setWordWrap(True)
-        self.folder = QLineEdit(os.path.join(start_folder, "Sorted") if start_folder else "")
-        self.folder.setPlaceholderText("Folder to sort the photos into")
-        browse = QPushButton("Choose…")
-        browse.clicked.connect(self._browse)
-        row = QHBoxLayout()
-        row.addWidget(self.folder, 1)
-        row.addWidget(browse)
+        intro = intro_label("Each photo of the ticked tags moves into a folder named after its tag inside the "
+                             "destination (a photo with several tags goes to its best-scoring one). You see the "
+                             "count before anything moves, and Undo puts every photo back.")
+        self.folder, row = folder_field(os.path.join(start_folder, "Sorted") if start_folder else "",
+                                        "Folder to sort the photos into", self._browse)
         self.boxes: dict[str, QCheckBox] = {}
         listing = QWidget()
         column = QVBoxLayout(listing)
@@ -52,18 +47,11 @@ class OrganiseDialog(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setWidget(listing)
         problems = sorted({t.problem for t in tags if t.problem})
-        self.problems = QLabel("Cannot be scored yet: " + " ".join(p[:1].upper() + p[1:] for p in problems))
-        self.problems.setObjectName("hintLabel")
-        self.problems.setWordWrap(True)
+        self.problems = reason_label()
+        self.problems.setText("Cannot be scored yet: " + " ".join(p[:1].upper() + p[1:] for p in problems))
         self.problems.setVisible(bool(problems))
-        self.reason = QLabel()
-        self.reason.setObjectName("hintLabel")
-        self.reason.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.continue_button = self.buttons.addButton("Continue…", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.continue_button.setObjectName("primaryButton")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.reason = reason_label()
+        self.buttons, self.continue_button = dialog_buttons(self, "Continue…")
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(QLabel("Destination"))

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 
 from lookalike.engine import TEXT_MODEL
 
+from .form import folder_field
+
 
 class PreferencesDialog(QDialog):
     def __init__(self, library, parent=None, devices=None) -> None:
@@ -61,13 +63,8 @@ class PreferencesDialog(QDialog):
             self.device.addItem(self.settings.device)   # kept as written, never replaced by "auto"
         self.device.setCurrentText(self.settings.device)
         detected = QLabel(self._detected())
-        self.model_dir = QLineEdit(self.settings.model_dir or "")
-        self.model_dir.setPlaceholderText("Folder holding e.g. facebook/dinov2-small/")
-        browse = QPushButton("Choose…")
-        browse.clicked.connect(self._browse_models)
-        folder_row = QHBoxLayout()
-        folder_row.addWidget(self.model_dir, 1)
-        folder_row.addWidget(browse)
+        self.model_dir, folder_row = folder_field(self.settings.model_dir or "",
+                                                  "Folder holding e.g. facebook/dinov2-small/", self._browse_models)
         self.allow_download = QCheckBox("Allow downloading models from the Hugging Face hub")
         self.allow_download.setChecked(self.settings.allow_download)
         self.text_search = QCheckBox("Index photos for text search (CLIP) when its weights are present")

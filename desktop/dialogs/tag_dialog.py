@@ -11,10 +11,11 @@ import re
 from typing import Sequence
 
 from PySide6.QtCore import QItemSelectionModel
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPlainTextEdit,
+from PySide6.QtWidgets import (QDialog, QFormLayout, QPlainTextEdit,
                                QVBoxLayout)
 
 from ..widgets.photo_grid import PhotoGrid
+from .form import dialog_buttons, intro_label, name_field, reason_label
 
 MIN_EXAMPLES = 3   # what the engine asks of a tag taught by examples
 
@@ -22,6 +23,25 @@ MIN_EXAMPLES = 3   # what the engine asks of a tag taught by examples
 def split_phrases(text: str) -> list[str]:
     """Phrases one per line or separated by commas; blanks dropped, order and first copy kept."""
     return list(dict.fromkeys(p.strip() for p in re.split(r"[,\n]", text) if p.strip()))
+
+
+
+def clean_name(text: str) -> str:
+    """A tag name as it is stored: inner runs of spaces made one, ends trimmed."""
+    return " ".join(text.split())
+
+
+def name_reason(name: str, kind, wanted: str, unnamed: str) -> str:
+    """Why `name` cannot be used for a new tag of kind `wanted`, or "" (the rules both forms share)."""
+    if not name:
+        return unnamed
+    if "/" in name or "\\" in name:
+        return "A tag name cannot hold slashes: it names a folder when photos are sorted."
+    if kind is not None and kind != wanted:
+        return (f"“{name}” is a phrase tag; choose another name for a tag taught by examples."
+                if wanted == "example" else
+                f"“{name}” is taught by examples; choose another name for a phrase tag.")
+    return ""
 
 
 class TeachTagDialog(QDialog):
@@ -33,13 +53,10 @@ class TeachTagDialog(QDialog):
         self.setObjectName("teachTagDialog")
         self.existing = existing
         self.resize(980, 700)
-        intro = QLabel(f"Pick at least {MIN_EXAMPLES} photos that show what the tag means (Ctrl- or "
-                       "Shift-click to pick several). Lookalike learns from them and finds the rest; "
-                       "you can correct its mistakes afterwards.")
-        intro.setWordWrap(True)
-        self.name = QLineEdit()
-        self.name.setPlaceholderText("e.g. cats, receipts, holiday 2023")
-        self.name.setMaxLength(64)
+        intro = intro_label(f"Pick at least {MIN_EXAMPLES} photos that show what the tag means (Ctrl- or "
+                             "Shift-click to pick several). Lookalike learns from them and finds the rest; "
+                             "you can correct its mistakes afterwards.")
+        self.name = name_field("e.g. cats, receipts, holiday 2023")
         self.grid = PhotoGrid(loader)
         self.grid.grid_model.set_photos(photos)
         wanted = set(preselected)
@@ -47,14 +64,8 @@ class TeachTagDialog(QDialog):
             if photo.path in wanted:
                 self.grid.selectionModel().select(self.grid.grid_model.index(row),
                                                   QItemSelectionModel.SelectionFlag.Select)
-        self.reason = QLabel()
-        self.reason.setObjectName("hintLabel")
-        self.reason.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.teach_button = self.buttons.addButton("Teach", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.teach_button.setObjectName("primaryButton")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.reason = reason_label()
+        self.buttons, self.teach_button = dialog_buttons(self, "Teach")
         form = QFormLayout()
         form.addRow("Tag name", self.name)
         layout = QVBoxLayout(self)
@@ -68,7 +79,7 @@ class TeachTagDialog(QDialog):
         self._update()
 
     def tag_name(self) -> str:
-        return " ".join(self.name.text().split())
+        return clean_name(self.name.text())
 
     def examples(self) -> list[str]:
         return [photo.path for photo in self.grid.selected_photos()]
@@ -76,18 +87,11 @@ class TeachTagDialog(QDialog):
     def _update(self) -> None:
         name, picked = self.tag_name(), len(self.examples())
         kind = self.existing.get(name)
-        if not name:
-            why = "Name the tag to teach it."
-        elif "/" in name or "\\" in name:
-            why = "A tag name cannot hold slashes: it names a folder when photos are sorted."
-        elif kind == "phrase":
-            why = f"“{name}” is a phrase tag; choose another name for a tag taught by examples."
-        elif picked < MIN_EXAMPLES and kind is None:
+        why = name_reason(name, kind, "example", "Name the tag to teach it.")
+        if not why and picked < MIN_EXAMPLES and kind is None:
             why = f"Pick at least {MIN_EXAMPLES} example photos ({picked} picked)."
-        elif picked == 0:
+        elif not why and picked == 0:
             why = f"Pick the photos to add to “{name}” as examples."
-        else:
-            why = ""
         self.teach_button.setEnabled(not why)
         if why:
             self.reason.setText(why)
@@ -104,23 +108,14 @@ class PhraseTagDialog(QDialog):
         self.setObjectName("phraseTagDialog")
         self.existing = existing
         self.resize(520, 320)
-        intro = QLabel("Describe the photos in a few words; Lookalike finds them with the CLIP model "
-                       "(the one text search uses). Several phrases, one per line or separated by "
-                       "commas, catch more of them.")
-        intro.setWordWrap(True)
-        self.name = QLineEdit()
-        self.name.setPlaceholderText("e.g. sunsets")
-        self.name.setMaxLength(64)
+        intro = intro_label("Describe the photos in a few words; Lookalike finds them with the CLIP model "
+                             "(the one text search uses). Several phrases, one per line or separated by "
+                             "commas, catch more of them.")
+        self.name = name_field("e.g. sunsets")
         self.phrases = QPlainTextEdit()
         self.phrases.setPlaceholderText("a sunset\nthe sun going down over the sea")
-        self.reason = QLabel()
-        self.reason.setObjectName("hintLabel")
-        self.reason.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.create_button = self.buttons.addButton("Create tag", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.create_button.setObjectName("primaryButton")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.reason = reason_label()
+        self.buttons, self.create_button = dialog_buttons(self, "Create tag")
         form = QFormLayout()
         form.addRow("Tag name", self.name)
         form.addRow("Phrases", self.phrases)
@@ -134,7 +129,7 @@ class PhraseTagDialog(QDialog):
         self._update()
 
     def tag_name(self) -> str:
-        return " ".join(self.name.text().split())
+        return clean_name(self.name.text())
 
     def phrase_list(self) -> list[str]:
         return split_phrases(self.phrases.toPlainText())
@@ -142,16 +137,9 @@ class PhraseTagDialog(QDialog):
     def _update(self) -> None:
         name, phrases = self.tag_name(), self.phrase_list()
         kind = self.existing.get(name)
-        if not name:
-            why = "Name the tag."
-        elif "/" in name or "\\" in name:
-            why = "A tag name cannot hold slashes: it names a folder when photos are sorted."
-        elif kind == "example":
-            why = f"“{name}” is taught by examples; choose another name for a phrase tag."
-        elif not phrases:
+        why = name_reason(name, kind, "phrase", "Name the tag.")
+        if not why and not phrases:
             why = "Write at least one phrase that describes the photos."
-        else:
-            why = ""
         self.create_button.setEnabled(not why)
         self.create_button.setText("Change phrases" if kind == "phrase" else "Create tag")
         self.reason.setText(why or (f"Replaces the phrases of “{name}”." if kind == "phrase" else

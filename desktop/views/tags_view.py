@@ -262,9 +262,7 @@ class TagsView(QWidget):
         if dialog.exec() != TeachTagDialog.DialogCode.Accepted:
             return
         name, examples = dialog.tag_name(), dialog.examples()
-        self.runner.write(ops.TEACH_TAG, partial(ops.define_tag, self.library, name, examples=examples),
-                          lambda info: self._defined(info, f"Taught “{name}” from {len(examples)} photos."),
-                          on_error=lambda exc: show_error(self, "Tag not taught", exc))
+        self._define(name, f"Taught “{name}” from {len(examples)} photos.", "Tag not taught", examples=examples)
 
     def new_phrase_tag(self) -> None:
         dialog = PhraseTagDialog(self._kinds(), self)
@@ -272,9 +270,13 @@ class TagsView(QWidget):
         if dialog.exec() != PhraseTagDialog.DialogCode.Accepted:
             return
         name, phrases = dialog.tag_name(), dialog.phrase_list()
-        self.runner.write(ops.TEACH_TAG, partial(ops.define_tag, self.library, name, phrases=phrases),
-                          lambda info: self._defined(info, f"Created “{name}”."),
-                          on_error=lambda exc: show_error(self, "Tag not created", exc))
+        self._define(name, f"Created “{name}”.", "Tag not created", phrases=phrases)
+
+    def _define(self, name: str, done: str, failed: str, **definition) -> None:
+        """Defines (or adds to) a tag on the writer thread; `done` is said once it is there."""
+        self.runner.write(ops.TEACH_TAG, partial(ops.define_tag, self.library, name, **definition),
+                          lambda info: self._defined(info, done),
+                          on_error=lambda exc: show_error(self, failed, exc))
 
     def _defined(self, info, text: str) -> None:
         self.current = info.name
