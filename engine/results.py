@@ -235,8 +235,7 @@ class MatchExplanation:
                 "aligned": round(self.aligned, 3), "blocks_counted": self.blocks_counted,
                 "blocks_aligned": sum(1 for blk in self.blocks if blk.aligned),
                 "matches": self.matches, "inliers": self.inliers, "mirrored": self.mirrored,
-                "transform": [list(map(lambda v: round(v, 4), row)) for row in self.transform]
-                if self.transform else None,
+                "transform": [[round(v, 4) for v in row] for row in self.transform] if self.transform else None,
                 "transform_words": self.transform_words, "identical": self.identical,
                 "similarities": [s.to_dict() for s in self.scores]}
 

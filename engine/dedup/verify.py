@@ -90,31 +90,35 @@ class Verifier:
         a, b = self._features(path_a), self._features(path_b)
         if a is None or b is None:
             return Verdict("unsure", 0.0)
-        verdict = self._compare(a, b).verdict
-        if verdict.kind == "different":
-            flipped = self._extract(np.ascontiguousarray(b.gray[:, ::-1]))
-            if self._compare(a, flipped).verdict.kind == "copy":
-                return Verdict("mirror", verdict.aligned)
-        return verdict
+        fit, flipped = self._judged(a, b)
+        return Verdict("mirror", fit.verdict.aligned) if flipped is not None else fit.verdict
 
     def explain(self, path_a: str, path_b: str) -> Optional[Match]:
         """The same check as `check`, keeping what it saw; None when a file does not decode."""
         a, b = self._features(path_a), self._features(path_b)
         if a is None or b is None:
             return None
-        fit, mirrored = self._compare(a, b), False
+        fit, flipped = self._judged(a, b)
+        if flipped is not None:   # the flipped fit is the evidence, in B's own (unflipped) pixels
+            fit = flipped
+            fit.verdict = Verdict("mirror", flipped.verdict.aligned)
+            unflip = np.array([[-1.0, 0.0, b.gray.shape[1] - 1.0], [0.0, 1.0, 0.0], [0, 0, 1]])
+            fit.points_b = fit.points_b.copy()
+            fit.points_b[:, 0] = b.gray.shape[1] - 1.0 - fit.points_b[:, 0]
+            fit.transform = (unflip @ np.vstack([fit.transform, [0, 0, 1]]))[:2]
+        return Match(fit.verdict, a.gray.shape[::-1], b.gray.shape[::-1], a.full, b.full,
+                     fit.points_a, fit.points_b, fit.inliers, fit.transform, fit.blocks, fit.block,
+                     flipped is not None)
+
+    def _judged(self, a: _Features, b: _Features) -> tuple[_Fit, Optional[_Fit]]:
+        """The fit of A onto B and, when that says "different" but flipping B makes a copy,
+        the flipped fit (a mirror)."""
+        fit = self._compare(a, b)
         if fit.verdict.kind == "different":
             flipped = self._compare(a, self._extract(np.ascontiguousarray(b.gray[:, ::-1])))
             if flipped.verdict.kind == "copy":
-                fit, mirrored = flipped, True
-                fit.verdict = Verdict("mirror", flipped.verdict.aligned)
-                unflip = np.array([[-1.0, 0.0, b.gray.shape[1] - 1.0], [0.0, 1.0, 0.0], [0, 0, 1]])
-                fit.points_b = fit.points_b.copy()
-                fit.points_b[:, 0] = b.gray.shape[1] - 1.0 - fit.points_b[:, 0]
-                fit.transform = (unflip @ np.vstack([fit.transform, [0, 0, 1]]))[:2]
-        return Match(fit.verdict, a.gray.shape[::-1], b.gray.shape[::-1], a.full, b.full,
-                     fit.points_a, fit.points_b, fit.inliers, fit.transform, fit.blocks, fit.block,
-                     mirrored)
+                return fit, flipped
+        return fit, None
 
     def _features(self, path: str) -> Optional[_Features]:
         if path in self._cache:
