@@ -1,8 +1,9 @@
 """Decoding image files into upright RGB pictures plus the metadata the catalog keeps.
 
-Owns: format registration (HEIC/HEIF/AVIF via pillow-heif), JPEG draft decoding, EXIF
-orientation, capture time and camera, the decompression-bomb guard, and turning every way a
-file can be bad into one readable reason. Must not: touch the catalog or any model.
+Owns: format registration (HEIC/HEIF/AVIF via pillow-heif), handing RAW files to raw.py,
+JPEG draft decoding, EXIF orientation, capture time and camera, the decompression-bomb guard,
+and turning every way a file can be bad into one readable reason. Must not: touch the catalog
+or any model.
 """
 from __future__ import annotations
 
@@ -68,8 +69,14 @@ def register_formats() -> None:
 
 def decode(path: str, min_side: Optional[int] = None) -> Decoded:
     """Opens `path`; with `min_side`, JPEGs are draft-decoded to the smallest DCT scale whose
-    sides stay at or above it (4-8x less work for thumbnails and model inputs)."""
+    sides stay at or above it (4-8x less work for thumbnails and model inputs). RAW files go
+    to LibRaw by extension, never to Pillow (which reads some TIFF-based RAWs as their small
+    TIFF preview)."""
     register_formats()
+    from .raw import decode_raw, is_raw  # raw.py builds on this module's Decoded and DecodeError
+
+    if is_raw(path):
+        return decode_raw(path, min_side)
     try:
         with open_regular(path) as fh:
             head = fh.read(1)

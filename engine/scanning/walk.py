@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Iterable, Optional
 
 from ..jobs import CancelToken, ProgressCallback, Reporter
 from ..paths import inside, inside_any, os_reason
+from .raw import RAW_EXTENSIONS  # only the list: rawpy is imported when a RAW is decoded
 
 if TYPE_CHECKING:
     from .scope import Scope
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 IMAGE_EXTENSIONS = frozenset({
     ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".heic", ".heif", ".hif", ".avif",
     ".tif", ".tiff", ".bmp", ".dib", ".gif",
-})
+}) | RAW_EXTENSIONS
 # Folders that hold other programs' derived images, never the user's photos.
 SKIP_FOLDER_NAMES = frozenset({"@eaDir", "$RECYCLE.BIN", "System Volume Information", "__MACOSX"})
 
