@@ -28,6 +28,7 @@ from .errors import LookalikeError, ModelUnavailable
 from .jobs import CancelToken, ProgressCallback
 from .lock import WriterLock
 from .parts.cleanup import Cleanup
+from .parts.decisions import Decisions
 from .parts.duplicates import Duplicates
 from .parts.explain import Explain
 from .parts.folders import Folders
@@ -58,8 +59,10 @@ class Library:
         self._models = Models(settings, model_dir)
         self._indexes = Indexes(catalog, path)
         self._folders = Folders(catalog, path, self.write_lock)
+        # "Not duplicates" / "keep all", by content hash: library.decisions.decide/all/clear.
+        self.decisions = Decisions(catalog, self.write_lock)
         self._duplicates = Duplicates(catalog, settings, self._indexes, self._models.resolve,
-                                      self.ledger.reference_folders)
+                                      self.ledger.reference_folders, self.decisions.records)
         self._search = Search(catalog, self._indexes, self._models, self._duplicates.thresholds)
         # Clean-up proposes from what the door's `duplicates` answers (late-bound on purpose).
         self._cleanup = Cleanup(catalog, self.ledger, self.write_lock, self._folders,

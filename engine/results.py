@@ -57,10 +57,18 @@ class DuplicateFile:
     # Its real file lies outside the library's folders (reached through a followed link):
     # never touched, and never the copy a group keeps in place of one inside.
     outside: bool = False
+    # Files that go with this photo (dedup/units.py): its RAW/JPEG partner, a Live Photo's
+    # video, sidecars. Each has .path, .role, .bytes, .format; removing the photo moves them too.
+    companions: tuple = ()
 
     @property
     def names(self) -> tuple[str, ...]:
         return (self.path, *self.other_names)
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        """Its own format and its partner's: a RAW+JPEG unit ranks as a RAW."""
+        return tuple(x for x in (self.format, *(c.format for c in self.companions if c.role == "partner")) if x)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -298,3 +306,17 @@ class TagPhoto:
     def to_dict(self) -> dict:
         return {"path": self.path, "score": round(self.score, 4), "file_id": self.file_id,
                 "manual": self.manual}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A decision the user made about a group: its photos are "different" (never grouped
+    together again) or "keep_all" (copies, all kept, the group hidden from review)."""
+    id: int
+    kind: str
+    created_at: float
+    photos: tuple[str, ...]     # where each photo is now (or was, when it left the library)
+    missing: int = 0            # photos no longer in the library (the decision waits for them)
+
+    def to_dict(self) -> dict:
+        return asdict(self)

@@ -40,6 +40,7 @@ class Settings:
     verify_pairs: bool = True           # geometric check keeps burst shots out of the near tier
     writer_wait: float = 600.0          # seconds a write waits while another program writes
     follow_external_links: bool = False  # follow symlinks that lead out of the library's folders
+    pair_raw_jpeg: bool = True          # a RAW and its JPEG are one photo (never each other's copy)
 
     @classmethod
     def load(cls, library_dir: Path) -> "Settings":

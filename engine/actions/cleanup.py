@@ -36,6 +36,9 @@ class PlannedItem:
     keeper_hash: Optional[str] = None   # the keeper as planned: re-checked before each file
     keeper_size: Optional[int] = None
     counted: bool = True       # False for the other names of a hardlinked file: one file's bytes
+    unit: Optional[int] = None  # the photo's number in the batch; its companions share it
+    role: str = "photo"        # photo | partner | live | sidecar (they move only with their photo)
+    payload: Optional[str] = None   # reserved for metadata merges: what they write
 
 
 @dataclass
@@ -104,10 +107,22 @@ def plan(groups: Sequence, marks: dict[int, str], keepers: dict[int, object], ac
                     result.skipped.append((f.path, "on another filesystem than the kept file; "
                                                    "hardlinks cannot cross filesystems"))
                     continue
+            companions = () if action == "hardlink" else getattr(f, "companions", ())
+            why = next((f"goes with {c.path}, which {places.untouchable_path(c.path)}" for c in companions
+                        if places.untouchable_path(c.path)), None)
+            if why:
+                result.skipped.append((f.path, f"kept with what belongs to it: it {why}"))
+                continue
+            unit = len({i.unit for i in result.items})
             for name in _names(f):
                 destination = _move_destination(name, target, roots, planned_dest) if action == "move" else None
                 result.items.append(PlannedItem(name, f.bytes, f.content_hash, keeper.path, destination,
-                                                keeper.content_hash, keeper.bytes, counted=name == f.path))
+                                                keeper.content_hash, keeper.bytes, counted=name == f.path,
+                                                unit=unit))
+            for c in companions:
+                destination = _move_destination(c.path, target, roots, planned_dest) if action == "move" else None
+                result.items.append(PlannedItem(c.path, c.bytes, content_hash(c.path), keeper.path, destination,
+                                                unit=unit, role=c.role))
     grouped = {i for g in groups for f in g.files for i in (f.file_id, *getattr(f, "other_ids", ()))}
     for file_id, mark in marks.items():
         if mark == "remove" and file_id not in grouped:
@@ -151,6 +166,12 @@ class _Places:
         if real != os.path.abspath(name):
             return f"reached through a symbolic link (the file itself is {real}): never touched"
         return None
+
+    def untouchable_path(self, path: str) -> Optional[str]:
+        """Why this one file may not be touched (a companion of a photo), or None."""
+        why = self._problem(path)
+        return None if why is None else ("is " + why if why.startswith(("a ", "not ", "in ", "reached"))
+                                         else why)
 
     def untouchable(self, f) -> Optional[str]:
         """Why no name of this file may be touched, or None."""
@@ -199,7 +220,8 @@ def run(plan_: CleanPlan, ledger, on_progress: Optional[ProgressCallback] = None
         entries.append({"path": item.path, "size": item.size, "mtime_ns": mtime,
                         "content_hash": item.content_hash, "keeper": item.keeper,
                         "destination": item.destination, "keeper_hash": item.keeper_hash,
-                        "keeper_size": item.keeper_size})
+                        "keeper_size": item.keeper_size, "unit": item.unit, "role": item.role,
+                        "payload": item.payload})
     if not entries:
         return report
     report.batch_id = ledger.start_batch(plan_.action, plan_.target, entries)
@@ -212,10 +234,15 @@ def run(plan_: CleanPlan, ledger, on_progress: Optional[ProgressCallback] = None
 def _run_entries(ledger, batch_id, action, entries, report, on_progress, cancel) -> None:
     verb = {"move": "moving", "organise": "sorting"}.get(action, f"{action}ing")
     reporter = Reporter(verb, len(entries), on_progress, cancel)
+    moved: dict[int, bool] = {}   # unit -> did its photo go (its companions follow it)
     for entry in entries:
+        if entry.role in (None, "photo") and entry.unit is not None:
+            moved[entry.unit] = moved.get(entry.unit, False) or entry.state == "done"
         if entry.state != "planned":
             continue
         problem = _changed(entry)
+        if problem is None and entry.role not in (None, "photo") and not moved.get(entry.unit):
+            problem = "stays with its photo, which was not removed"
         if problem:
             ledger.update_entry(entry.id, "skipped", error=problem)
             report.skipped.append((entry.path, problem))
@@ -232,6 +259,8 @@ def _run_entries(ledger, batch_id, action, entries, report, on_progress, cancel)
             ledger.update_entry(entry.id, "done", destination=destination)
             report.done.append(entry.path)
             report.bytes_freed += entry.size
+            if entry.role in (None, "photo") and entry.unit is not None:
+                moved[entry.unit] = True
         reporter.advance()
 
 

@@ -28,7 +28,7 @@ MARKER_FILE = "library.json"
 REPAIR_COMMAND = "`lookalike doctor --repair`"
 # Derived tables, rebuilt by a scan: left out of backups so a 1M-photo library's backups
 # hold its user data (a few hundred MB), not 1.5 GB of vectors each.
-DERIVED_TABLES = ("embeddings", "pair_checks", "phrase_vectors")
+DERIVED_TABLES = ("embeddings", "pair_checks", "phrase_vectors", "frame_quality")
 DATABASE_ERRORS = (DatabaseError, sqlite3.DatabaseError)
 
 

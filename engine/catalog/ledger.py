@@ -41,13 +41,18 @@ class Entry:
     error: Optional[str]
     keeper_hash: Optional[str] = None   # the keeper as planned (None in batches before v4)
     keeper_size: Optional[int] = None
+    unit: Optional[int] = None          # entries of one unit move together (None before v7)
+    role: Optional[str] = None          # photo | partner | live | sidecar | metadata
+    written_hash: Optional[str] = None  # metadata: the file's hash once written
+    payload: Optional[str] = None       # metadata: the JSON fields it writes
 
 
 _BATCH = [batches.c.id, batches.c.action, batches.c.target, batches.c.started_at,
           batches.c.finished_at, batches.c.state]
 _ENTRY = [journal.c.id, journal.c.batch_id, journal.c.path, journal.c.size, journal.c.mtime_ns,
           journal.c.content_hash, journal.c.keeper, journal.c.destination, journal.c.state,
-          journal.c.error, journal.c.keeper_hash, journal.c.keeper_size]
+          journal.c.error, journal.c.keeper_hash, journal.c.keeper_size, journal.c.unit,
+          journal.c.role, journal.c.written_hash, journal.c.payload]
 
 
 class Ledger:
@@ -115,10 +120,12 @@ class Ledger:
         return batch_id
 
     def update_entry(self, entry_id: int, state: str, destination: Optional[str] = None,
-                     error: Optional[str] = None) -> None:
+                     error: Optional[str] = None, written_hash: Optional[str] = None) -> None:
         values = {"state": state, "error": error, "updated_at": time.time()}
         if destination is not None:
             values["destination"] = destination
+        if written_hash is not None:
+            values["written_hash"] = written_hash
         with self.engine.begin() as conn:
             conn.execute(update(journal).where(journal.c.id == entry_id).values(**values))
 

@@ -148,6 +148,27 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             PRIMARY KEY (phrase, model))""",
         *[_starter_tag(name, phrases) for name, phrases in _STARTER_TAGS.items()],
     ]),
+    (7, "lossless consolidation: decisions by content hash (user data), units and metadata merges in the journal, frame quality (derived)", [
+        """CREATE TABLE decisions (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('different', 'keep_all')),
+            created_at REAL NOT NULL)""",
+        """CREATE TABLE decision_members (
+            decision_id INTEGER NOT NULL REFERENCES decisions(id) ON DELETE CASCADE,
+            content_hash TEXT NOT NULL,
+            path BLOB,
+            PRIMARY KEY (decision_id, content_hash))""",
+        "CREATE INDEX decision_members_hash ON decision_members (content_hash)",
+        "ALTER TABLE journal ADD COLUMN unit INTEGER",
+        "ALTER TABLE journal ADD COLUMN role TEXT",
+        "ALTER TABLE journal ADD COLUMN written_hash TEXT",
+        "ALTER TABLE journal ADD COLUMN payload TEXT",
+        """CREATE TABLE frame_quality (
+            content_hash TEXT PRIMARY KEY,
+            sharpness REAL NOT NULL,
+            exposure REAL NOT NULL,
+            noise REAL NOT NULL)""",
+    ]),
 ]
 
 LATEST = MIGRATIONS[-1][0]

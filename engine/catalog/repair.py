@@ -26,11 +26,12 @@ from . import backup, migrations
 # Parents before children; user data first. Derived tables come last: worth keeping when
 # readable (no re-embedding), never worth failing for.
 TABLES = ("meta", "folders", "files", "reference_folders", "marks", "presets", "batches",
-          "journal", "removed_files", "removed_embeddings", "tags", "tag_examples",
-          "embeddings", "pair_checks", "phrase_vectors")
+          "journal", "removed_files", "removed_embeddings", "tags", "tag_examples", "decisions",
+          "decision_members", "embeddings", "pair_checks", "phrase_vectors", "frame_quality")
 # removed_files/removed_embeddings let `undo` bring back the catalog rows of a clean-up's files.
 USER_TABLES = ("folders", "reference_folders", "marks", "presets", "batches", "journal",
-               "removed_files", "removed_embeddings", "tags", "tag_examples")
+               "removed_files", "removed_embeddings", "tags", "tag_examples", "decisions",
+               "decision_members")
 _FAR = 2 ** 62
 
 
@@ -213,7 +214,9 @@ def _drop_orphans(rebuilt: Path, report: RepairReport) -> None:
                 ("files", "DELETE FROM files WHERE folder_id NOT IN (SELECT id FROM folders)"),
                 ("marks", "DELETE FROM marks WHERE file_id NOT IN (SELECT id FROM files)"),
                 ("embeddings", "DELETE FROM embeddings WHERE file_id NOT IN (SELECT id FROM files)"),
-                ("tag_examples", "DELETE FROM tag_examples WHERE tag_id NOT IN (SELECT id FROM tags)")):
+                ("tag_examples", "DELETE FROM tag_examples WHERE tag_id NOT IN (SELECT id FROM tags)"),
+                ("decision_members", "DELETE FROM decision_members WHERE decision_id NOT IN "
+                                     "(SELECT id FROM decisions)")):
             count = conn.execute(query).rowcount
             if count:
                 report.dropped[table] = count

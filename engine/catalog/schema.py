@@ -114,6 +114,12 @@ journal = Table(
     Column("updated_at", Float, nullable=False),
     Column("keeper_hash", String),             # the keeper as planned, re-checked before each
     Column("keeper_size", Integer),            # file is touched (NULL in older batches)
+    # Files that go together (a photo, its RAW/JPEG partner, Live Photo video, sidecars) share a
+    # unit number; a companion moves only when its photo did. NULL in batches before v7.
+    Column("unit", Integer),
+    Column("role", String),                    # photo | partner | live | sidecar | metadata
+    Column("written_hash", String),            # metadata: the file's hash once written
+    Column("payload", Text),                   # metadata: the JSON fields it writes
 )
 
 removed_files = Table(
@@ -161,6 +167,28 @@ tag_examples = Table(
     Column("model", String),                      # a photo outside the library: its vector,
     Column("vector", LargeBinary),                # embedded when it was given
     Column("added_at", Float, nullable=False),
+)
+
+decisions = Table(
+    "decisions", metadata,   # user data: "these are different" / "keep them all"
+    Column("id", Integer, primary_key=True),
+    Column("kind", String, nullable=False),       # different | keep_all
+    Column("created_at", Float, nullable=False),
+)
+
+decision_members = Table(
+    "decision_members", metadata,   # by content hash: survives renames, moves and rescans
+    Column("decision_id", Integer, ForeignKey("decisions.id", ondelete="CASCADE"), primary_key=True),
+    Column("content_hash", String, primary_key=True),
+    Column("path", FsPath),                       # where it was when decided (for listings)
+)
+
+frame_quality = Table(
+    "frame_quality", metadata,   # derived: sharpness, exposure and noise of a picture's bytes
+    Column("content_hash", String, primary_key=True),
+    Column("sharpness", Float, nullable=False),
+    Column("exposure", Float, nullable=False),
+    Column("noise", Float, nullable=False),
 )
 
 phrase_vectors = Table(

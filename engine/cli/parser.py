@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 
 from ..results import TIERS
-from . import (cleanup_commands, doctor_command, explain_command, folder_commands, model_commands, search_commands,
+from . import (cleanup_commands, decision_commands, doctor_command, explain_command, folder_commands, model_commands, search_commands,
                tag_commands)
 from .failures import EXIT_USAGE
 
@@ -148,6 +148,16 @@ def _add_cleanup_commands(commands) -> None:
     clean.add_argument("--preset")
     clean.add_argument("--json", action="store_true")
     clean.set_defaults(handler=cleanup_commands.clean)
+
+    ignore = commands.add_parser("ignore", help="remember that photos are not duplicates (or, with "
+                                 "--keep-all, copies to keep): their group no longer shows")
+    ignore.add_argument("paths", nargs="*", metavar="PATH")
+    what = ignore.add_mutually_exclusive_group()
+    what.add_argument("--keep-all", action="store_true", help="they are copies, but keep them all")
+    what.add_argument("--list", action="store_true", help="list the decisions")
+    what.add_argument("--clear", action="store_true", help="forget the decisions covering these photos")
+    ignore.add_argument("--json", action="store_true")
+    ignore.set_defaults(handler=decision_commands.ignore)
 
     undo = commands.add_parser("undo", help="put back the files of the last clean-up")
     undo.add_argument("--json", action="store_true")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Iterable, Optional, Sequence
+from typing import Callable, Iterable, Optional, Sequence
 
 from ..errors import UsageError
 from ..index.pairs import PairCache, rescored
@@ -23,6 +23,7 @@ from ..results import TIERS, DuplicateFile, DuplicateGroup
 from . import checks
 from .groups import group as group_files
 from .names import collapse as one_per_file
+from .units import Units, is_raw_name
 
 Pair = tuple[int, int, float]
 
@@ -103,15 +104,23 @@ def scored_pairs(catalog, model: str, dim: int, pairs: Sequence[Pair], low: floa
 
 def find(catalog, model: str, dim: int, candidates: Sequence[Pair], limit: Limits, *,
          verify: bool = True, references: Sequence[str] = (), roots: Optional[Sequence[str]] = None,
+         units: Optional[Units] = None, apart: Optional[Callable[[str, str], bool]] = None,
          on_progress: Optional[ProgressCallback] = None,
          cancel: Optional[CancelToken] = None) -> list[DuplicateGroup]:
     """The near (and, when `limit.loosest` is similar, similar) groups among `candidates`
     (pairs at or above `limit.low`), largest reclaimable space first. `references`: reference
-    folders; `roots`: the library's folders when links out of them are followed, else None."""
+    folders; `roots`: the library's folders when links out of them are followed, else None;
+    `units`: finds each photo's companions (a RAW and its JPEG group as one photo, led by the
+    RAW); `apart(hash a, hash b)`: pairs the user called different, never grouped."""
     records, pairs, cosine = scored_pairs(catalog, model, dim, candidates, limit.low, limit.near,
                                           verify, on_progress, cancel)
+    units = units or Units(catalog.file_by_path)
     files, names = one_per_file(list(records.values()))   # hardlinked names: one photo
-    raw = group_files([(r.id, r.content_hash) for r in files], names.pairs(pairs), near=limit.near,
+    pairs = names.pairs(pairs)
+    if apart is not None:
+        pairs = [p for p in pairs if not apart(records[p[0]].content_hash, records[p[1]].content_hash)]
+    files, pairs = _one_per_unit(files, pairs, units)
+    raw = group_files([(r.id, r.content_hash) for r in files], pairs, near=limit.near,
                       similar=limit.similar if limit.loosest == "similar" else None)
     groups = []
     for g in raw:
@@ -120,28 +129,46 @@ def find(catalog, model: str, dim: int, candidates: Sequence[Pair], limit: Limit
         shown = [cosine.get((min(anchor, m.file_id), max(anchor, m.file_id)), m.similarity)
                  if m.match not in ("reference", "exact") else m.similarity for m in g.members]
         groups.append(DuplicateGroup(g.tier, tuple(
-            duplicate_file(records[m.file_id], round(s, 4), m.match, references, names.of(m.file_id), roots)
+            duplicate_file(records[m.file_id], round(s, 4), m.match, references, names.of(m.file_id), roots,
+                           units.companions(records[m.file_id]))
             for m, s in zip(g.members, shown))))
     return sorted(groups, key=order)
 
 
+def _one_per_unit(files: list, pairs: list[Pair], units: Units) -> tuple[list, list[Pair]]:
+    """A RAW and its JPEG are one photo: the JPEG's pairs become the RAW's, and the pair
+    between them (a copy by every measure) is dropped."""
+    present = {r.id for r in files}
+    lead_of = {}
+    for r in files:
+        partner = units.partner(r) if is_raw_name(r.path) else None
+        if partner is not None and partner.id in present:
+            lead_of[partner.id] = r.id
+    if not lead_of:
+        return files, pairs
+    moved = [(lead_of.get(a, a), lead_of.get(b, b), s) for a, b, s in pairs]
+    return [r for r in files if r.id not in lead_of], [(a, b, s) for a, b, s in moved if a != b]
+
+
 def exact_groups(hash_groups: Iterable[Sequence], references: Sequence[str] = (),
-                 roots: Optional[Sequence[str]] = None) -> list[DuplicateGroup]:
+                 roots: Optional[Sequence[str]] = None, units: Optional[Units] = None) -> list[DuplicateGroup]:
     """Groups of byte-identical files (catalog records sharing a content hash)."""
-    groups = [exact_group(records, references, roots) for records in hash_groups]
+    groups = [exact_group(records, references, roots, units) for records in hash_groups]
     return sorted((g for g in groups if len(g.files) > 1), key=order)
 
 
 def exact_group(records: Sequence, references: Sequence[str] = (),
-                roots: Optional[Sequence[str]] = None) -> DuplicateGroup:
+                roots: Optional[Sequence[str]] = None, units: Optional[Units] = None) -> DuplicateGroup:
     files, names = one_per_file(records)
     return DuplicateGroup("exact", tuple(duplicate_file(r, 1.0, "exact" if i else "reference", references,
-                                                        names.of(r.id), roots)
+                                                        names.of(r.id), roots,
+                                                        units.companions(r) if units else ())
                                          for i, r in enumerate(files)))
 
 
 def duplicate_file(record, similarity: float, match: str, references: Sequence[str],
-                   others: Sequence = (), roots: Optional[Sequence[str]] = None) -> DuplicateFile:
+                   others: Sequence = (), roots: Optional[Sequence[str]] = None,
+                   companions: Sequence = ()) -> DuplicateFile:
     """`others`: the other names of this file; `roots`: the library's folders, against which
     the file's real path is checked (a followed link can lead out of them)."""
     paths = [record.path, *(o.path for o in others)]
@@ -150,7 +177,8 @@ def duplicate_file(record, similarity: float, match: str, references: Sequence[s
     return DuplicateFile(record.id, record.path, similarity, match, record.width, record.height,
                          record.size, record.format, record.taken_at, record.camera,
                          record.exif_fields, record.has_gps, reference, record.content_hash,
-                         tuple(o.path for o in others), tuple(o.id for o in others), outside)
+                         tuple(o.path for o in others), tuple(o.id for o in others), outside,
+                         tuple(companions))
 
 
 def order(group: DuplicateGroup):

@@ -37,10 +37,14 @@ def _when(f) -> Optional[float]:
 
 
 def _format_rank(f, params) -> int:
+    """The best-ranked format of the photo's unit (a RAW+JPEG pair ranks as its RAW)."""
     order = [x.upper() for x in params.get("order", DEFAULT_FORMATS)]
-    fmt = (f.format or "").upper()
-    fmt = "HEIF" if fmt == "HEIC" and "HEIF" in order and "HEIC" not in order else fmt
-    return -(order.index(fmt) if fmt in order else len(order))
+    ranks = [len(order)]
+    for fmt in getattr(f, "formats", None) or (f.format,):
+        fmt = (fmt or "").upper()
+        fmt = "HEIF" if fmt == "HEIC" and "HEIF" in order and "HEIC" not in order else fmt
+        ranks.append(order.index(fmt) if fmt in order else len(order))
+    return -min(ranks)
 
 
 def _folder_rank(f, params) -> int:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
-from ..dedup import find
+from ..dedup import decided, find
+from ..dedup.units import Units
 from ..embedding.registry import spec
 from ..errors import LookalikeError
 from ..index.vectors import IndexCorrupt
@@ -22,8 +23,10 @@ from .indexes import Indexes, damaged_vectors
 class Duplicates:
     def __init__(self, catalog, settings: Settings, indexes: Indexes,
                  resolve_model: Callable[[Optional[str]], str],
-                 references: Callable[[], list[str]]) -> None:
+                 references: Callable[[], list[str]], decisions: Callable[[], list]) -> None:
+        """`decisions()`: the user's decisions (catalog/decisions.py records)."""
         self.catalog = catalog
+        self.decisions = decisions
         self.settings = settings
         self.indexes = indexes
         self.resolve_model = resolve_model
@@ -44,8 +47,11 @@ class Duplicates:
                on_progress: Optional[ProgressCallback] = None,
                cancel: Optional[CancelToken] = None) -> list[DuplicateGroup]:
         find.check_request(tier, threshold)
+        decisions = self.decisions()
+        units = Units(self.catalog.file_by_path, self.settings.pair_raw_jpeg)
         if tier == "exact":
-            return find.exact_groups(self.catalog.hash_groups(), self.references(), self.followed_roots())
+            return decided.visible(find.exact_groups(self.catalog.hash_groups(), self.references(),
+                                                     self.followed_roots(), units), decisions)
         name = self.resolve_model(model)
         base = self.thresholds(name)
         limit = find.limits(tier, threshold, base["near"], base["similar"])
@@ -54,9 +60,10 @@ class Duplicates:
             pairs = self.indexes.queried(name, index, lambda ix: self.pair_caches.pairs(self.catalog, name, ix, limit.low),
                                          on_progress, cancel)
         try:
-            return find.find(self.catalog, name, index.dim, pairs, limit, verify=self.settings.verify_pairs,
-                             references=self.references(), roots=self.followed_roots(),
-                             on_progress=on_progress, cancel=cancel)
+            groups = find.find(self.catalog, name, index.dim, pairs, limit, verify=self.settings.verify_pairs,
+                               references=self.references(), roots=self.followed_roots(), units=units,
+                               apart=decided.apart_test(decisions), on_progress=on_progress, cancel=cancel)
+            return decided.visible(groups, decisions)
         except IndexCorrupt as exc:
             raise damaged_vectors(name, exc) from exc
 
