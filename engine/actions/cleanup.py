@@ -38,7 +38,6 @@ class PlannedItem:
     counted: bool = True       # False for the other names of a hardlinked file: one file's bytes
     unit: Optional[int] = None  # the photo's number in the batch; its companions share it
     role: str = "photo"        # photo | partner | live | sidecar (they move only with their photo)
-    payload: Optional[str] = None   # reserved for metadata merges: what they write
 
 
 @dataclass
@@ -79,6 +78,7 @@ def plan(groups: Sequence, marks: dict[int, str], keepers: dict[int, object], ac
     result = CleanPlan(action, target)
     planned_dest: set[str] = set()
     places = _Places(roots, references)
+    units = 0   # each removed photo's number: its companions share it
     for index, group in enumerate(groups):
         chosen = []
         for f in (f for f in group.files if _mark_of(f, marks) == "remove"):
@@ -108,12 +108,11 @@ def plan(groups: Sequence, marks: dict[int, str], keepers: dict[int, object], ac
                                                    "hardlinks cannot cross filesystems"))
                     continue
             companions = () if action == "hardlink" else getattr(f, "companions", ())
-            why = next((f"goes with {c.path}, which {places.untouchable_path(c.path)}" for c in companions
-                        if places.untouchable_path(c.path)), None)
+            why = next((f"{c.path}: {places.problem(c.path)}" for c in companions if places.problem(c.path)), None)
             if why:
-                result.skipped.append((f.path, f"kept with what belongs to it: it {why}"))
+                result.skipped.append((f.path, f"kept with what belongs to it, which cannot move ({why})"))
                 continue
-            unit = len({i.unit for i in result.items})
+            unit, units = units, units + 1
             for name in _names(f):
                 destination = _move_destination(name, target, roots, planned_dest) if action == "move" else None
                 result.items.append(PlannedItem(name, f.bytes, f.content_hash, keeper.path, destination,
@@ -149,7 +148,7 @@ class _Places:
         self.roots = [os.path.realpath(r) for r in roots]
         self.references = [os.path.realpath(r) for r in references]
 
-    def _problem(self, name: str) -> Optional[str]:
+    def problem(self, name: str) -> Optional[str]:
         try:
             info = os.lstat(name)
         except OSError:
@@ -167,19 +166,13 @@ class _Places:
             return f"reached through a symbolic link (the file itself is {real}): never touched"
         return None
 
-    def untouchable_path(self, path: str) -> Optional[str]:
-        """Why this one file may not be touched (a companion of a photo), or None."""
-        why = self._problem(path)
-        return None if why is None else ("is " + why if why.startswith(("a ", "not ", "in ", "reached"))
-                                         else why)
-
     def untouchable(self, f) -> Optional[str]:
         """Why no name of this file may be touched, or None."""
-        return next((why for why in map(self._problem, _names(f)) if why), None)
+        return next((why for why in map(self.problem, _names(f)) if why), None)
 
     def can_keep(self, f) -> bool:
         """A copy the library really holds: some name of it is a regular file inside its folders."""
-        return any(self._problem(n) in (None, "in a reference folder: never touched") for n in _names(f))
+        return any(self.problem(n) in (None, "in a reference folder: never touched") for n in _names(f))
 
 
 def _same_filesystem(a: str, b: str) -> bool:
@@ -220,8 +213,7 @@ def run(plan_: CleanPlan, ledger, on_progress: Optional[ProgressCallback] = None
         entries.append({"path": item.path, "size": item.size, "mtime_ns": mtime,
                         "content_hash": item.content_hash, "keeper": item.keeper,
                         "destination": item.destination, "keeper_hash": item.keeper_hash,
-                        "keeper_size": item.keeper_size, "unit": item.unit, "role": item.role,
-                        "payload": item.payload})
+                        "keeper_size": item.keeper_size, "unit": item.unit, "role": item.role})
     if not entries:
         return report
     report.batch_id = ledger.start_batch(plan_.action, plan_.target, entries)

@@ -23,7 +23,8 @@ from ..results import TIERS, DuplicateFile, DuplicateGroup
 from . import checks
 from .groups import group as group_files
 from .names import collapse as one_per_file
-from .units import Units, is_raw_name
+from ..scanning.raw import is_raw
+from .units import Units
 
 Pair = tuple[int, int, float]
 
@@ -141,7 +142,7 @@ def _one_per_unit(files: list, pairs: list[Pair], units: Units) -> tuple[list, l
     present = {r.id for r in files}
     lead_of = {}
     for r in files:
-        partner = units.partner(r) if is_raw_name(r.path) else None
+        partner = units.partner(r) if is_raw(r.path) else None
         if partner is not None and partner.id in present:
             lead_of[partner.id] = r.id
     if not lead_of:

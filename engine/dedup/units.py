@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable, Optional
 
-from ..scanning.raw import RAW_EXTENSIONS
+from ..scanning.raw import is_raw
 from ..scanning.walk import is_image_name
 
 LIVE_STILLS = frozenset({".heic", ".heif", ".jpg", ".jpeg"})
@@ -34,13 +34,6 @@ class Companion:
     bytes: int
     format: Optional[str] = None
 
-    def to_dict(self) -> dict:
-        return {"path": self.path, "role": self.role, "bytes": self.bytes, "format": self.format}
-
-
-def is_raw_name(name: str) -> bool:
-    return os.path.splitext(name)[1].lower() in RAW_EXTENSIONS
-
 
 def _moment(taken_at: Optional[str]) -> Optional[float]:
     try:
@@ -57,6 +50,7 @@ class Units:
         self.lookup = lookup
         self.pair_raw_jpeg = pair_raw_jpeg
         self._folders: dict[str, dict[str, list[str]]] = {}
+        self._partners: dict[str, Optional[object]] = {}   # grouping and companions both ask
 
     def _stems(self, folder: str) -> dict[str, list[str]]:
         """lower-case stem -> the names in `folder` whose name (or name before `.xmp`) has it."""
@@ -81,15 +75,20 @@ class Units:
                         if os.path.splitext(n)[0].lower() == stem.lower() or n.lower().startswith(stem.lower() + ".")]
 
     def partner(self, record) -> Optional[object]:
-        """The catalog record of this photo's RAW/JPEG partner, or None."""
+        """The catalog record of this photo's RAW/JPEG partner, or None (looked up once)."""
         if not self.pair_raw_jpeg:
             return None
+        if record.path not in self._partners:
+            self._partners[record.path] = self._find_partner(record)
+        return self._partners[record.path]
+
+    def _find_partner(self, record) -> Optional[object]:
         folder, names = self._same_stem(record.path)
         own = os.path.basename(record.path)
         photos = [n for n in names if is_image_name(n) and os.path.splitext(n)[0].lower()
                   == os.path.splitext(own)[0].lower()]
-        raws = [n for n in photos if is_raw_name(n)]
-        others = [n for n in photos if not is_raw_name(n)]
+        raws = [n for n in photos if is_raw(n)]
+        others = [n for n in photos if not is_raw(n)]
         if len(raws) != 1 or len(others) != 1 or own not in photos:
             return None
         other = os.path.join(folder, others[0] if own == raws[0] else raws[0])
