@@ -335,8 +335,9 @@ class Library:
 
     # -- clean, undo, history ------------------------------------------------------------------
     def plan_clean(self, action: str, target: Optional[str] = None, preset: Optional[str] = None,
-                   tier: str = "near", threshold: Optional[float] = None) -> CleanPlan:
-        return self._cleanup.plan_clean(action, target, preset, tier, threshold)
+                   tier: str = "near", threshold: Optional[float] = None,
+                   merge_metadata: Optional[str] = None) -> CleanPlan:
+        return self._cleanup.plan_clean(action, target, preset, tier, threshold, merge_metadata)
 
     def clean(self, plan: CleanPlan, on_progress: Progress = None, cancel: Cancel = None) -> BatchReport:
         return self._cleanup.clean(plan, on_progress, cancel)

@@ -61,6 +61,6 @@ def confirmation_text(plan) -> tuple[str, str]:
     verb = {"trash": "Move {n} photos ({size}) to the trash?",
             "move": "Move {n} photos ({size}) to {target}?",
             "hardlink": "Replace {n} exact copies ({size}) with hardlinks?"}[plan.action]
-    question = verb.format(n=len(plan.items), size=f"{plan.bytes_freed / 1e6:.1f} MB", target=plan.target)
+    question = verb.format(n=len(plan.files), size=f"{plan.bytes_freed / 1e6:.1f} MB", target=plan.target)
     details = "\n".join(f"skip {path}: {reason}" for path, reason in plan.skipped)
     return question, details

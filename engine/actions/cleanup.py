@@ -18,7 +18,7 @@ from typing import Optional, Sequence
 from ..jobs import CancelToken, ProgressCallback, Reporter
 from ..paths import inside, inside_any, os_reason
 from ..scanning.fingerprint import content_hash
-from . import copying, trash
+from . import copying, merging, trash
 
 ACTIONS = ("trash", "move", "hardlink")
 # Batches whose files moved to a destination path: clean-up's "move to a folder" and sorting
@@ -37,7 +37,8 @@ class PlannedItem:
     keeper_size: Optional[int] = None
     counted: bool = True       # False for the other names of a hardlinked file: one file's bytes
     unit: Optional[int] = None  # the photo's number in the batch; its companions share it
-    role: str = "photo"        # photo | partner | live | sidecar (they move only with their photo)
+    role: str = "photo"        # photo | partner | live | sidecar (they move only with their photo) | metadata
+    payload: Optional[str] = None   # metadata: what merging.perform writes
 
 
 @dataclass
@@ -46,10 +47,17 @@ class CleanPlan:
     target: Optional[str]
     items: list[PlannedItem] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    merges: list = field(default_factory=list)    # merging.MergeStep, one per keeper that receives metadata
+    notes: list[tuple[str, str]] = field(default_factory=list)   # said, but nothing is skipped for them
 
     @property
     def bytes_freed(self) -> int:
         return sum(i.size for i in self.items if i.counted)
+
+    @property
+    def files(self) -> list[PlannedItem]:
+        """The files that go (the metadata entries are writes, not removals)."""
+        return [i for i in self.items if i.role != merging.ROLE]
 
 
 @dataclass
@@ -61,6 +69,7 @@ class BatchReport:
     bytes_freed: int = 0
     notes: list[tuple[str, str]] = field(default_factory=list)  # found, reported, left alone
     failed: int = 0            # entries whose action failed (also listed in `skipped`)
+    merged: list[str] = field(default_factory=list)   # keepers that received their copies' metadata
 
 
 def _between_steps(entry_path: str) -> None:
@@ -69,12 +78,15 @@ def _between_steps(entry_path: str) -> None:
 
 
 def plan(groups: Sequence, marks: dict[int, str], keepers: dict[int, object], action: str,
-         target: Optional[str], roots: Sequence[str], references: Sequence[str] = ()) -> CleanPlan:
+         target: Optional[str], roots: Sequence[str], references: Sequence[str] = (),
+         merge: Optional[str] = None, backups: Optional[str] = None) -> CleanPlan:
     """`groups`: DuplicateGroups; `keepers`: group index -> proposed keeper (DuplicateFile).
     Decided on real files, whatever the catalog says: a file is touched only when each of its
     names is a regular file (never a symlink) whose real path lies inside the library's folders
     (`roots`) and outside every reference folder; a group always keeps one such file; removing
-    a hardlinked file removes every name of it."""
+    a hardlinked file removes every name of it. `merge` ('sidecar' | 'file'): what only the
+    removed copies carry is written into the keeper first (its earlier bytes kept in `backups`),
+    and the copies go only once that worked."""
     result = CleanPlan(action, target)
     planned_dest: set[str] = set()
     places = _Places(roots, references)
@@ -97,6 +109,7 @@ def plan(groups: Sequence, marks: dict[int, str], keepers: dict[int, object], ac
             result.skipped.append((last.path, "kept: a group never loses its last file"))
             kept = [last]
         keeper = keepers[index] if keepers[index] in kept else kept[0]
+        start, first_unit, donors = len(result.items), units, []
         for f in chosen:
             if action == "hardlink":
                 if f.content_hash != keeper.content_hash:
@@ -113,6 +126,7 @@ def plan(groups: Sequence, marks: dict[int, str], keepers: dict[int, object], ac
                 result.skipped.append((f.path, f"kept with what belongs to it, which cannot move ({why})"))
                 continue
             unit, units = units, units + 1
+            donors.append(f.path)
             for name in _names(f):
                 destination = _move_destination(name, target, roots, planned_dest) if action == "move" else None
                 result.items.append(PlannedItem(name, f.bytes, f.content_hash, keeper.path, destination,
@@ -122,11 +136,29 @@ def plan(groups: Sequence, marks: dict[int, str], keepers: dict[int, object], ac
                 destination = _move_destination(c.path, target, roots, planned_dest) if action == "move" else None
                 result.items.append(PlannedItem(c.path, c.bytes, content_hash(c.path), keeper.path, destination,
                                                 unit=unit, role=c.role))
+        if merge and donors and action != "hardlink":
+            _plan_merge(result, start, keeper, donors, merge, backups, range(first_unit, units), places)
     grouped = {i for g in groups for f in g.files for i in (f.file_id, *getattr(f, "other_ids", ()))}
     for file_id, mark in marks.items():
         if mark == "remove" and file_id not in grouped:
             result.skipped.append((f"file #{file_id}", "marked for removal but no longer in a duplicate group"))
     return result
+
+
+def _plan_merge(result: CleanPlan, start: int, keeper, donors, merge, backups, units, places) -> None:
+    """The group's metadata entry, placed before its removals (they wait for it)."""
+    reference = bool(keeper.reference) or places.problem(keeper.path) is not None
+    step = merging.plan_step(keeper.path, donors, merge, backups, list(units), reference, result.notes)
+    if step is None:
+        return
+    if any(i.path == step.path for i in result.items):
+        result.notes.append((keeper.path, f"its sidecar {step.path} also belongs to a removed copy; "
+                                          "nothing is copied into it"))
+        return
+    result.merges.append(step)
+    result.items.insert(start, PlannedItem(step.path, step.size, step.content_hash, keeper.path,
+                                           step.destination, counted=False, role=merging.ROLE,
+                                           payload=step.payload))
 
 
 def _names(f) -> tuple[str, ...]:
@@ -206,14 +238,15 @@ def run(plan_: CleanPlan, ledger, on_progress: Optional[ProgressCallback] = None
     entries = []
     for item in plan_.items:
         try:
-            mtime = os.stat(item.path).st_mtime_ns
+            mtime = 0 if item.content_hash == merging.ABSENT else os.stat(item.path).st_mtime_ns
         except OSError as exc:
             report.skipped.append((item.path, os_reason(exc)))
             continue
         entries.append({"path": item.path, "size": item.size, "mtime_ns": mtime,
                         "content_hash": item.content_hash, "keeper": item.keeper,
                         "destination": item.destination, "keeper_hash": item.keeper_hash,
-                        "keeper_size": item.keeper_size, "unit": item.unit, "role": item.role})
+                        "keeper_size": item.keeper_size, "unit": item.unit, "role": item.role,
+                        "payload": item.payload})
     if not entries:
         return report
     report.batch_id = ledger.start_batch(plan_.action, plan_.target, entries)
@@ -227,12 +260,21 @@ def _run_entries(ledger, batch_id, action, entries, report, on_progress, cancel)
     verb = {"move": "moving", "organise": "sorting"}.get(action, f"{action}ing")
     reporter = Reporter(verb, len(entries), on_progress, cancel)
     moved: dict[int, bool] = {}   # unit -> did its photo go (its companions follow it)
+    waiting: dict[int, str] = {}  # unit -> why its metadata could not be copied to its keeper
+    rewritten: dict[str, str] = {}   # keeper -> its hash after a merge into the file itself
     for entry in entries:
         if entry.role in (None, "photo") and entry.unit is not None:
             moved[entry.unit] = moved.get(entry.unit, False) or entry.state == "done"
+        if entry.role == merging.ROLE:
+            _merge(ledger, entry, report, waiting, rewritten)
+            if entry.state == "planned":
+                reporter.advance()
+            continue
         if entry.state != "planned":
             continue
-        problem = _changed(entry)
+        problem = _changed(entry, rewritten.get(entry.keeper))
+        if problem is None and entry.unit in waiting and entry.role in (None, "photo"):
+            problem = f"kept: its metadata could not be copied into {entry.keeper} first ({waiting[entry.unit]})"
         if problem is None and entry.role not in (None, "photo") and not moved.get(entry.unit):
             problem = "stays with its photo, which was not removed"
         if problem:
@@ -256,11 +298,34 @@ def _run_entries(ledger, batch_id, action, entries, report, on_progress, cancel)
         reporter.advance()
 
 
-def _changed(entry) -> Optional[str]:
+def _merge(ledger, entry, report, waiting: dict, rewritten: dict) -> None:
+    """Runs a group's metadata entry (a done one only tells what its keeper holds now)."""
+    if entry.state == "planned":
+        try:
+            written = merging.perform(entry)
+        except OSError as exc:
+            ledger.update_entry(entry.id, "failed", error=os_reason(exc))
+            report.skipped.append((entry.path, os_reason(exc)))
+            report.failed += 1
+            waiting.update(dict.fromkeys(merging.units(entry), os_reason(exc)))
+            return
+        _between_steps(entry.path)
+        ledger.update_entry(entry.id, "done", written_hash=written)
+        report.merged.append(entry.keeper)
+        if entry.path == entry.keeper:
+            rewritten[entry.keeper] = written
+    elif entry.state == "done" and entry.path == entry.keeper:
+        rewritten[entry.keeper] = entry.written_hash
+    elif entry.state in ("failed", "skipped"):
+        waiting.update(dict.fromkeys(merging.units(entry), entry.error or "it failed"))
+
+
+def _changed(entry, keeper_now: Optional[str] = None) -> Optional[str]:
     """Re-checks a file right before touching it: a regular file with the same size and bytes
     as when scanned, and (in every mode) its keeper still a regular file, another file than
-    this one, holding the bytes it was planned with: removing the copies of a picture whose
-    keeper was overwritten or replaced by a link would lose that picture."""
+    this one, holding the bytes it was planned with (`keeper_now` once a merge rewrote it):
+    removing the copies of a picture whose keeper was overwritten or replaced by a link would
+    lose that picture."""
     try:
         info = os.lstat(entry.path)
         if not stat.S_ISREG(info.st_mode):
@@ -280,6 +345,8 @@ def _changed(entry) -> Optional[str]:
         if os.path.samestat(kept, info):
             return f"the same file as the kept {entry.keeper} (another name of it); nothing to do"
         digest, size = getattr(entry, "keeper_hash", None), getattr(entry, "keeper_size", None)
+        if keeper_now is not None:
+            digest, size = keeper_now, kept.st_size
         if digest is not None and (kept.st_size != size or content_hash(entry.keeper) != digest):
             return f"the kept file {entry.keeper} changed since the scan; skipped (scan again to review it)"
     except FileNotFoundError:

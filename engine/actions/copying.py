@@ -19,7 +19,7 @@ from typing import Iterable, Optional
 from ..scanning.fingerprint import content_hash
 
 PREFIX = ".lookalike-"
-KINDS = ("copy", "link", "restore")   # cross-device copies, hardlinks, hardlink undos
+KINDS = ("copy", "link", "restore", "meta")   # cross-device copies, hardlinks, their undos, metadata writes
 
 
 class NotVerified(OSError):
@@ -46,6 +46,17 @@ def replace_with_copy(path: str, digest: str, mtime_ns: int) -> None:
     tmp = _verified_copy(path, os.path.dirname(path), digest, copy_stat=False)
     try:
         os.utime(tmp, ns=(mtime_ns, mtime_ns))
+        os.replace(tmp, path)
+    finally:
+        _discard(tmp)
+    _sync_folder(os.path.dirname(path))
+
+
+def put_back(source: str, path: str, digest: str) -> None:
+    """Gives `path` (atomically, over what is there) a verified copy of `source`'s bytes and
+    times: the undo of a rewrite whose earlier bytes were kept at `source`."""
+    tmp = _verified_copy(source, os.path.dirname(path), digest)
+    try:
         os.replace(tmp, path)
     finally:
         _discard(tmp)

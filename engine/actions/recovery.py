@@ -16,7 +16,7 @@ from typing import Optional
 from ..jobs import Reporter
 from ..paths import os_reason
 from ..scanning.fingerprint import content_hash
-from . import cleanup, copying, trash
+from . import cleanup, copying, merging, trash
 from .cleanup import BatchReport
 
 
@@ -42,6 +42,9 @@ def undo(ledger, batch, on_progress=None, cancel=None, final_state: str = "undon
 
 
 def _restore(action: str, entry) -> None:
+    if entry.role == merging.ROLE:
+        merging.restore(entry)
+        return
     if action == "hardlink":
         try:  # a fresh copy of the bytes, its own inode again
             copying.replace_with_copy(entry.path, entry.content_hash, entry.mtime_ns)
@@ -68,6 +71,8 @@ def _already_back(action: str, entry) -> bool:
     its path holds the journaled bytes again. A verified copy left where it had gone (an
     undo across filesystems killed before removing its source) is removed; anything else
     there is left alone."""
+    if entry.role == merging.ROLE:
+        return merging.already_back(entry)
     if action == "hardlink" or not _holds(entry.path, entry.content_hash):
         return False
     where = entry.destination
@@ -94,7 +99,7 @@ def sweep(batch, entries) -> list[tuple[str, str]]:
     folders = [os.path.dirname(p) for e in entries for p in (e.path, e.destination) if p]
     _removed, alive = copying.sweep(folders)
     if batch.action == "trash":
-        trash.drop_orphan_infos(e.path for e in entries if os.path.lexists(e.path))
+        trash.drop_orphan_infos(e.path for e in entries if e.role != merging.ROLE and os.path.lexists(e.path))
     return [(path, "a temporary file of another running Lookalike; left alone") for path in alive]
 
 
@@ -107,6 +112,11 @@ def resolve_interrupted(ledger, batch) -> list[tuple[str, str]]:
         if entry.state != "planned":
             continue
         happened, where = False, None
+        if entry.role == merging.ROLE:
+            written = merging.resolve(entry)
+            if written is not None:
+                ledger.update_entry(entry.id, "done", written_hash=written)
+            continue
         if batch.action == "trash" and not os.path.lexists(entry.path):
             where = trash.find(entry.path)
             happened = where is not None

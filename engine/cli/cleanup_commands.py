@@ -51,38 +51,59 @@ def mark(library, args, progress, cancel) -> int:
 
 def clean(library, args, progress, cancel) -> int:
     action = "trash" if args.trash else "move" if args.move_to else "hardlink"
-    plan = library.plan_clean(action, target=args.move_to, preset=args.preset)
+    if args.in_file and not args.merge_metadata:
+        raise LookalikeError("--in-file says where --merge-metadata writes; add --merge-metadata.")
+    merge = ("file" if args.in_file else "sidecar") if args.merge_metadata else None
+    plan = library.plan_clean(action, target=args.move_to, preset=args.preset, merge_metadata=merge)
     verb = {"trash": "Move to the trash", "move": f"Move to {args.move_to}",
             "hardlink": "Replace with hardlinks"}[action]
-    freed = render.human_size(plan.bytes_freed)
+    freed, count = render.human_size(plan.bytes_freed), len(plan.files)
+    merging = f", first copying metadata into {len(plan.merges)} kept files" if plan.merges else ""
     if args.dry_run or not plan.items:
         if args.json:
             render.emit({"dry_run": True, "action": action, "bytes_freed": plan.bytes_freed,
                          "files": [{"path": i.path, "bytes": i.size, "destination": i.destination}
-                                   for i in plan.items],
+                                   for i in plan.files],
+                         "merges": [_merge_json(step) for step in plan.merges],
+                         "notes": [{"path": p, "note": n} for p, n in plan.notes],
                          "skipped": [{"path": p, "reason": r} for p, r in plan.skipped]})
             return EXIT_OK
-        for item in plan.items:
+        for step in plan.merges:
+            where = "into the file itself" if step.mode == "file" else f"into its sidecar {step.path}"
+            render.line(f"would copy into {step.plan.keeper} ({where}):")
+            for line in step.plan.lines:
+                render.line(f"    {line}")
+        for item in plan.files:
             render.line(f"would {action}: {item.path}" + (f" -> {item.destination}" if item.destination else ""))
+        for path, note in plan.notes:
+            render.line(f"note: {path}: {note}")
         for path, reason in plan.skipped:
             render.line(f"skip: {path}: {reason}")
-        render.line(f"{verb}: {len(plan.items)} files, {freed} freed (dry run: nothing done).")
+        render.line(f"{verb}: {count} files, {freed} freed{merging} (dry run: nothing done).")
         return EXIT_OK
-    if not confirmed(args, f"{verb}: {len(plan.items)} files, {freed}? [y/N] "):
+    if not confirmed(args, f"{verb}: {count} files, {freed}{merging}? [y/N] "):
         return EXIT_FAILURE if not args.yes and not render.can_ask() else EXIT_OK
     report = library.clean(plan, on_progress=progress, cancel=cancel)
     progress.done()
     if args.json:
         render.emit({"batch": report.batch_id, "action": action, "done": report.done,
+                     "merged_into": report.merged,
                      "bytes_freed": report.bytes_freed, "failed": report.failed,
                      "skipped": [{"path": p, "reason": r} for p, r in report.skipped]})
         return status(report)
     for path, reason in report.skipped:
         render.note(f"  skipped {path}: {reason}")
-    render.line(f"{verb}: {len(report.done)} files, {render.human_size(report.bytes_freed)} freed "
+    merged = f"; metadata copied into {len(report.merged)} kept files" if report.merged else ""
+    render.line(f"{verb}: {len(report.done)} files, {render.human_size(report.bytes_freed)} freed{merged} "
                 f"(batch {report.batch_id}; `lookalike undo` puts them back)"
                 f"{f'; {report.failed} failed' if report.failed else ''}.")
     return status(report)
+
+
+def _merge_json(step) -> dict:
+    return {"keeper": step.plan.keeper, "writes": step.path, "mode": step.mode, "copies": step.plan.lines,
+            "fields": {k: list(v) if isinstance(v, tuple) else v for k, v in step.plan.fields.items()},
+            "from": step.plan.sources}
 
 
 def confirmed(args, question: str) -> bool:

@@ -146,6 +146,12 @@ def _add_cleanup_commands(commands) -> None:
     clean.add_argument("--dry-run", action="store_true")
     clean.add_argument("--yes", action="store_true", help="do it without asking")
     clean.add_argument("--preset")
+    clean.add_argument("--merge-metadata", action="store_true",
+                       help="first copy into each kept photo what only its removed copies carry (capture "
+                            "date, GPS, camera, rating, keywords, title, description), in its XMP sidecar")
+    clean.add_argument("--in-file", action="store_true",
+                       help="with --merge-metadata: write into the kept JPEG/PNG/WebP/TIFF itself "
+                            "(its earlier bytes are kept, and `undo` restores them)")
     clean.add_argument("--json", action="store_true")
     clean.set_defaults(handler=cleanup_commands.clean)
 

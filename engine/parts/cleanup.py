@@ -14,7 +14,7 @@ import os
 from typing import Callable, Optional, Sequence
 
 from ..actions import cleanup as actions
-from ..actions import organise, recovery
+from ..actions import merging, organise, recovery
 from ..catalog import moves, removed
 from ..catalog.ledger import Batch
 from ..dedup import keep
@@ -26,6 +26,7 @@ from ..scanning.scan import identity
 from .folders import Folders
 
 MADE_BY_SORT = "organise_made:"   # meta key + batch id: {created, added}, the sort folder's own undo
+MERGE_ORIGINALS = "merge-originals"   # in the library folder: a merged file's earlier bytes, until undo
 
 
 class Cleanup:
@@ -182,9 +183,17 @@ class Cleanup:
 
     # -- clean, undo, history ------------------------------------------------------------------
     def plan_clean(self, action: str, target: Optional[str] = None, preset: Optional[str] = None,
-                   tier: str = "near", threshold: Optional[float] = None) -> actions.CleanPlan:
+                   tier: str = "near", threshold: Optional[float] = None,
+                   merge_metadata: Optional[str] = None) -> actions.CleanPlan:
+        """`merge_metadata` ('sidecar' | 'file'): each keeper first receives what only its
+        removed copies carry, in its XMP sidecar or in the file itself."""
         if action not in actions.ACTIONS:
             raise UsageError(f"Unknown action {action!r}; choose one of: {', '.join(actions.ACTIONS)}.")
+        if merge_metadata not in (None, *merging.MODES):
+            raise UsageError("Metadata is merged into a sidecar or into the file.")
+        if merge_metadata and action == "hardlink":
+            raise UsageError("Metadata is merged when copies go to the trash or to a folder; a hardlinked "
+                             "copy becomes the kept file itself.")
         if action == "move":
             if not target:
                 raise UsageError("Moving needs a destination folder.")
@@ -198,7 +207,8 @@ class Cleanup:
         groups = [g for g, _ in pairs]
         keepers = {i: p.keeper for i, (_, p) in enumerate(pairs)}
         return actions.plan(groups, marks, keepers, action, target, [f.path for f in self.folders.list()],
-                            references=self.reference_folders())
+                            references=self.reference_folders(), merge=merge_metadata,
+                            backups=str(self.catalog.path.parent / MERGE_ORIGINALS))
 
     def clean(self, plan: actions.CleanPlan, on_progress: Optional[ProgressCallback] = None,
               cancel: Optional[CancelToken] = None) -> actions.BatchReport:
@@ -256,13 +266,29 @@ class Cleanup:
                                             if e.state == "done"])
         else:
             self._set_aside(batch_id)
+            self._rewritten(batch_id, "done")
 
     def _set_aside(self, batch_id: Optional[int]) -> None:
         """The catalog forgets the files a batch removed, keeping each one's row and vectors
         with its journal entry, for undo."""
         if batch_id is not None:
             removed.set_aside(self.catalog, [(e.id, e.path) for e in self.ledger.entries(batch_id)
-                                             if e.state == "done"])
+                                             if e.state == "done" and e.role != merging.ROLE])
+
+    def _rewritten(self, batch_id: Optional[int], state: str) -> None:
+        """Keepers a merge wrote into (state 'done') or an undo gave back their bytes ('undone')
+        keep their rows and vectors (only metadata changed) with their new size, time and hash."""
+        changes = []
+        for e in self.ledger.entries(batch_id) if batch_id is not None else ():
+            if (e.role, e.path, e.state) != (merging.ROLE, e.keeper, state):
+                continue
+            record = self.catalog.file_by_path(e.path)
+            with contextlib.suppress(OSError):
+                info = os.stat(e.path)
+                if record is not None:
+                    changes.append((record.id, {"size": info.st_size, "mtime_ns": info.st_mtime_ns, "content_hash":
+                                                e.written_hash if state == "done" else e.content_hash}))
+        self.catalog.update_files(changes, drop_embeddings=False)
 
     def _back_in_catalog(self, batch: Batch, report: actions.BatchReport) -> None:
         """Files an undo put back return with their rows and vectors (hardlinked names get their
@@ -276,7 +302,8 @@ class Cleanup:
             self._unmake_sort_folder(batch)
         else:
             removed.bring_back(self.catalog, [e.id for e in self.ledger.entries(batch.id)
-                                              if e.state == "undone"])
+                                              if e.state == "undone" and e.role != merging.ROLE])
+            self._rewritten(batch.id, "undone")
 
     def _unmake_sort_folder(self, batch: Batch) -> None:
         """After undoing a sort: a destination the sort created goes once it is empty again, and
