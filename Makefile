@@ -60,6 +60,7 @@ bench: $(STAMP)
 		--json bench/out/gui-latency.json | tee bench/out/gui-latency.md
 	$(BIN)/python bench/tags.py $(PHOTOS) --model sscd --model phash --json bench/out/tags.json \
 		| tee bench/out/tags.md
+	$(BIN)/python bench/series.py --photos $(PHOTOS) | tee bench/out/series.md
 
 # Soak (not part of bench: it runs MINUTES, default 10): the engine watching a library while a
 # script creates, edits, renames and deletes photos; memory growth, events lost, worst stall.
