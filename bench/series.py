@@ -5,7 +5,9 @@ For every photo in ../shared/photos it makes blurred variants (Gaussian blur at 
 a 7-pixel motion blur, a blurred copy enlarged 1.5x: "a sharper original is smaller") that
 must rank below the photo, and re-encodes / brightness / contrast changes that must tie (neither
 clearly sharper, by series.SHARPER). Noisy variants are reported apart: noise is ranked by the
-noise measure, not by sharpness. Writes bench/out/series.json and prints a table.
+noise measure, not by sharpness. "keep ok" asks the keep rule's question (series.among_best):
+is the original the one kept (blurred, noisy), or are both as good (ties)? Writes
+bench/out/series.json and prints a table.
 
     python bench/series.py [--photos DIR] [--limit N]
 """
@@ -73,7 +75,10 @@ def _one(args):
     for table in (BLURRED, TIES, NOISY):
         for name, edit in table.items():
             q = series.measure_pixels(series.grey(edit(img, index)))
-            out["variants"][name] = {**q.__dict__, "ratio": base.sharpness / max(q.sharpness, 1e-9)}
+            best = series.among_best([base, q])
+            out["variants"][name] = {**q.__dict__, "ratio": base.sharpness / max(q.sharpness, 1e-9),
+                                     "noise_ratio": q.noise / max(base.noise, 1e-9),
+                                     "keeps": "tie" if all(best) else "base" if best[0] else "edit"}
     return out
 
 
@@ -88,7 +93,8 @@ def main(argv=None) -> int:
         rows = list(pool.map(_one, enumerate(paths)))
     report = {"photos": len(rows), "margin": series.SHARPER, "edits": {}}
     print(f"{len(rows)} photos; 'clearly sharper' = sharpness ratio > {series.SHARPER}")
-    print(f"{'edit':26} {'expect':7} {'ok':>6} {'ratio p5':>9} {'median':>7} {'p95':>7}  noise base->edit")
+    print(f"{'edit':26} {'expect':7} {'ok':>6} {'keep ok':>7} {'ratio p5':>9} {'median':>7} {'p95':>7}"
+          f"  noise base->edit (ratio p5..p95)")
     for expect, table in (("below", BLURRED), ("tie", TIES), ("noisier", NOISY)):
         for name in table:
             ratios = np.array([r["variants"][name]["ratio"] for r in rows])
@@ -98,14 +104,18 @@ def main(argv=None) -> int:
                 ok = (ratios <= series.SHARPER) & (ratios >= 1 / series.SHARPER)
             else:
                 ok = np.array([r["variants"][name]["noise"] > r["base"]["noise"] for r in rows])
+            keeps = np.array([r["variants"][name]["keeps"] == ("tie" if expect == "tie" else "base")
+                              for r in rows])
+            nr5, nr95 = np.percentile([r["variants"][name]["noise_ratio"] for r in rows], [5, 95])
             noise = np.median([r["variants"][name]["noise"] for r in rows])
             base_noise = np.median([r["base"]["noise"] for r in rows])
             p5, med, p95 = np.percentile(ratios, [5, 50, 95])
             report["edits"][name] = {"expect": expect, "ok": float(ok.mean()), "ratio_p5": p5,
                                      "ratio_median": med, "ratio_p95": p95,
+                                     "keep_ok": float(keeps.mean()), "noise_ratio_p5": nr5, "noise_ratio_p95": nr95,
                                      "failures": [r["photo"] for r, good in zip(rows, ok) if not good]}
-            print(f"{name:26} {expect:7} {ok.mean():6.1%} {p5:9.3f} {med:7.3f} {p95:7.3f}  "
-                  f"{base_noise:.2f}->{noise:.2f}")
+            print(f"{name:26} {expect:7} {ok.mean():6.1%} {keeps.mean():7.1%} {p5:9.3f} {med:7.3f} {p95:7.3f}  "
+                  f"{base_noise:.2f}->{noise:.2f} ({nr5:.2f}..{nr95:.2f})")
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
     (out / "series.json").write_text(json.dumps(report, indent=1))
