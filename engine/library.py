@@ -325,10 +325,10 @@ class Library:
         """(file id, 'keep' | 'remove' | None): what the GUI's toggles decide."""
         self._cleanup.set_marks(items)
 
-    def mark_proposals(self, preset: Optional[str] = None, tier: str = "near",
-                       threshold: Optional[float] = None) -> tuple[int, int]:
+    def mark_proposals(self, preset: Optional[str] = None, tier: str = "near", threshold: Optional[float] = None,
+                       on_progress: Progress = None, cancel: Cancel = None) -> tuple[int, int]:
         """Marks every group as the preset proposes: (kept, marked for removal)."""
-        return self._cleanup.mark_proposals(preset, tier, threshold)
+        return self._cleanup.mark_proposals(preset, tier, threshold, on_progress, cancel)
 
     def clear_marks(self) -> int:
         return self._cleanup.clear_marks()

@@ -89,6 +89,30 @@ class WriterLock:
         finally:
             self.release()
 
+    @contextmanager
+    def try_hold(self) -> Iterator[bool]:
+        """Holds the library for the block only if nobody else does now (yields whether it
+        does): for writes that may be skipped, such as a cache, and must never wait."""
+        if not self._thread.acquire(blocking=False):
+            yield False
+            return
+        held = self._depth > 0
+        if not held:
+            try:
+                self._file.acquire(timeout=0)
+                held = True
+            except (Timeout, OSError):
+                pass
+        if not held:
+            self._thread.release()
+            yield False
+            return
+        self._depth += 1
+        try:
+            yield True
+        finally:
+            self.release()
+
     def __enter__(self) -> "WriterLock":
         self.acquire()
         return self

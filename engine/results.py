@@ -60,6 +60,10 @@ class DuplicateFile:
     # Files that go with this photo (dedup/units.py): its RAW/JPEG partner, a Live Photo's
     # video, sidecars. Each has .path, .role, .bytes, .format; removing the photo moves them too.
     companions: tuple = ()
+    # Its frame quality (dedup/series.FrameQuality) and whether it is among the best of its
+    # group, when the keep rules asked for it (the "sharpness" rule); None when not measured.
+    quality: Optional[object] = None
+    best_frame: Optional[bool] = None
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -36,7 +36,7 @@ def keep(library, args, progress, cancel) -> int:
 
 def mark(library, args, progress, cancel) -> int:
     if args.mark == "auto":
-        kept, removing = library.mark_proposals(args.preset, tier=args.tier)
+        kept, removing = library.mark_proposals(args.preset, tier=args.tier, on_progress=progress, cancel=cancel)
         render.line(f"Marked {removing} files for removal and {kept} to keep.")
         return EXIT_OK
     if args.mark == "clear" and not args.paths:

@@ -15,6 +15,7 @@ from typing import Callable, Optional, Sequence
 from ..errors import UsageError
 from ..paths import inside
 from ..sizes import human_size
+from . import series
 
 # Camera originals first; WebP and AVIF are mostly lossy web re-encodes, so they rank below JPEG.
 DEFAULT_FORMATS = ["RAW", "DNG", "HEIF", "HEIC", "TIFF", "PNG", "JPEG", "WEBP", "AVIF", "BMP", "GIF"]
@@ -55,6 +56,17 @@ def _folder_rank(f, params) -> int:
     return -len(folders)
 
 
+def _explain_quality(k, o, p) -> str:
+    kq, oq = k.quality, o.quality
+    if oq is None:
+        return "the other could not be measured for sharpness"
+    if series.clearly_sharper(kq, oq):
+        return f"sharper ({kq.sharpness / max(oq.sharpness, 1e-9):.1f}× the fine detail of the other)"
+    if series.clearly_noisier(oq, kq):
+        return f"less noisy (noise {kq.noise:.1f} against {oq.noise:.1f})"
+    return "as sharp as the best, the other is not"
+
+
 def copy_like(path: str) -> Optional[str]:
     """The path part that looks like a copy ("backup", "IMG_1 copy", "photo (2)"), if any."""
     parts = path.replace("\\", "/").split("/")
@@ -74,6 +86,11 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {r.name: r for r in (
+    # Among the best of its group (dedup/series.among_best): not clearly blurrier than the
+    # sharpest, nor clearly noisier; frames within the margins tie, for the next rule.
+    Rule("sharpness", "sharpest and least noisy, within a margin (measured once per picture)",
+         lambda f, p: f.best_frame is not False,
+         _explain_quality),
     Rule("resolution", "highest resolution",
          lambda f, p: (f.width or 0) * (f.height or 0),
          lambda k, o, p: f"{k.width}×{k.height} beats {o.width}×{o.height}"),
@@ -103,7 +120,7 @@ RULES: dict[str, Rule] = {r.name: r for r in (
 )}
 
 BUILTIN_PRESETS: dict[str, list] = {
-    "default": [{"rule": "resolution"}, {"rule": "formats", "order": DEFAULT_FORMATS},
+    "default": [{"rule": "sharpness"}, {"rule": "resolution"}, {"rule": "formats", "order": DEFAULT_FORMATS},
                 {"rule": "metadata"}, {"rule": "oldest"}, {"rule": "file_size"}, {"rule": "path"}],
     "largest-file": [{"rule": "file_size"}, {"rule": "resolution"}, {"rule": "path"}],
     "oldest": [{"rule": "oldest"}, {"rule": "resolution"}, {"rule": "file_size"}, {"rule": "path"}],

@@ -24,6 +24,7 @@ from ..lock import WriterLock
 from ..paths import inside, inside_any
 from ..scanning.scan import identity
 from .folders import Folders
+from .proposing import Proposing
 
 MADE_BY_SORT = "organise_made:"   # meta key + batch id: {created, added}, the sort folder's own undo
 MERGE_ORIGINALS = "merge-originals"   # in the library folder: a merged file's earlier bytes, until undo
@@ -38,9 +39,8 @@ class Cleanup:
         self.ledger = ledger
         self._write_lock = write_lock
         self.folders = folders
-        self.groups = groups
-        self.thresholds = thresholds
-        self.resolve_model = resolve_model
+        self._proposing = Proposing(catalog, write_lock, groups, thresholds, resolve_model,
+                                    self.preset, self.reference_test)
 
     def backup_catalog(self, why: str) -> None:
         """A checked backup before a change to the user's files (a full disk stops it)."""
@@ -114,27 +114,7 @@ class Cleanup:
                   threshold: Optional[float] = None, model: Optional[str] = None,
                   on_progress: Optional[ProgressCallback] = None,
                   cancel: Optional[CancelToken] = None) -> list[tuple[object, keep.Proposal]]:
-        rules = self.preset(preset)
-        groups = self.groups(tier=tier, threshold=threshold, model=model,
-                                 on_progress=on_progress, cancel=cancel)
-        is_reference = self.reference_test()
-        # The similar tier is review-only: its groups hold different pictures of one scene, and
-        # only the copies among them (the near groups inside) are proposed for removal.
-        copies = []
-        if any(g.tier == "similar" for g in groups):
-            near = self.thresholds(self.resolve_model(model))["near"]
-            copies = [(frozenset(f.file_id for f in g.files), keep.propose(g.files, rules, is_reference))
-                      for g in self.groups(tier="near", threshold=max(near, threshold or near),
-                                               model=model, on_progress=on_progress, cancel=cancel)]
-        out = []
-        for g in groups:
-            if g.tier != "similar":
-                out.append((g, keep.propose(g.files, rules, is_reference)))
-                continue
-            ids = {f.file_id for f in g.files}
-            out.append((g, keep.propose_scene(g.files, rules, is_reference,
-                                              [p for members, p in copies if members <= ids])))
-        return out
+        return self._proposing.proposals(preset, tier, threshold, model, on_progress, cancel)
 
     def marks(self) -> dict[int, str]:
         return self.ledger.marks()
@@ -166,10 +146,11 @@ class Cleanup:
             self.ledger.set_marks(items)
 
     def mark_proposals(self, preset: Optional[str] = None, tier: str = "near",
-                       threshold: Optional[float] = None) -> tuple[int, int]:
+                       threshold: Optional[float] = None, on_progress: Optional[ProgressCallback] = None,
+                       cancel: Optional[CancelToken] = None) -> tuple[int, int]:
         """Marks every group as the preset proposes: (kept, marked for removal)."""
         items = []
-        for _group, proposal in self.proposals(preset, tier, threshold):
+        for _group, proposal in self.proposals(preset, tier, threshold, on_progress=on_progress, cancel=cancel):
             items.append((proposal.keeper.file_id, "keep"))
             items += [(f.file_id, "remove") for f in proposal.remove]
         with self._write_lock:
