@@ -77,7 +77,7 @@ def _one(args):
             q = series.measure_pixels(series.grey(edit(img, index)))
             best = series.among_best([base, q])
             out["variants"][name] = {**q.__dict__, "ratio": base.sharpness / max(q.sharpness, 1e-9),
-                                     "noise_ratio": q.noise / max(base.noise, 1e-9),
+                                     "noise_ratio": q.noise / max(base.noise, 0.1),
                                      "keeps": "tie" if all(best) else "base" if best[0] else "edit"}
     return out
 

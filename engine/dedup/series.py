@@ -5,7 +5,7 @@ Owns: measuring a picture at one working size (so a small sharp original and a l
 copy are compared at the same scale): sharpness as the fine-detail energy (a Laplacian of
 Gaussian's response) less what the picture's noise explains, relative to its contrast (so a
 brighter, more contrasted or noisier copy does not look sharper), noise (Immerkær's estimate of
-the white-noise sigma away from the strongest edges), exposure (the
+the white-noise sigma, from the median response), exposure (the
 share of clipped pixels); the margin beyond which one frame is clearly sharper (measured by
 bench/series.py on real photos: re-encodes stay inside it, blurs fall outside); ranking frames;
 and finding series (pictures whose capture times chain within SERIES_GAP seconds). Must not:
@@ -23,13 +23,13 @@ import numpy as np
 
 WORKING_SIDE = 2048      # every picture is measured with its long side at this size
 SHARPER = 1.4            # a frame whose sharpness is this many times another's is clearly sharper
-NOISIER = 1.5            # a frame whose noise sigma is this many times another's, plus
-NOISE_FLOOR = 1.0        # this many grey levels, is clearly noisier
+NOISIER = 2.0            # a frame whose noise sigma is this many times another's, plus
+NOISE_FLOOR = 2.0        # this many grey levels, is clearly noisier
 SERIES_GAP = 2.0         # seconds between consecutive frames of one burst, at most
 CLIPPED = (2 / 255, 253 / 255)
 # Names this way of measuring; stored measures under another name are measured again. Change
 # it whenever measure_pixels changes what it returns.
-MEASURE = "log-energy-less-noise/2048/v2"
+MEASURE = "log-energy-less-noise/2048/v3"
 
 
 @dataclass(frozen=True)
@@ -70,18 +70,14 @@ def _centre(pixels: np.ndarray, side: int) -> np.ndarray:
 
 
 def noise_sigma(pixels: np.ndarray) -> float:
-    """Immerkær's fast estimate of white-noise sigma (0..1 units), leaving out the strongest
-    edges (the tenth of pixels with the steepest gradient), which are not noise."""
+    """White-noise sigma (0..1 units) from the median of Immerkær's filter response (its
+    response to white noise of sigma s has sigma 6s): the median, unlike the mean, is not
+    pulled up by edges and texture, which are not noise."""
     import cv2
 
     kernel = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], dtype=np.float32)
     response = np.abs(cv2.filter2D(pixels, cv2.CV_32F, kernel))[1:-1, 1:-1]
-    gradient = np.hypot(cv2.Sobel(pixels, cv2.CV_32F, 1, 0), cv2.Sobel(pixels, cv2.CV_32F, 0, 1))
-    gradient = gradient[1:-1, 1:-1]
-    if not response.size:
-        return 0.0
-    flat = response[gradient <= np.percentile(gradient, 90)]
-    return float(flat.mean()) * math.sqrt(math.pi / 2) / 6 if flat.size else 0.0
+    return float(np.median(response)) / (0.6745 * 6) if response.size else 0.0
 
 
 def _fine(pixels: np.ndarray) -> np.ndarray:

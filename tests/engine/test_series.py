@@ -89,7 +89,7 @@ def test_the_noise_estimate_reads_white_noise_sigma():
 
 
 def test_ties_go_to_the_better_exposed_then_the_less_noisy():
-    a = FrameQuality(sharpness=1.0, exposure=0.0, noise=3.0)
+    a = FrameQuality(sharpness=1.0, exposure=0.0, noise=5.0)
     b = FrameQuality(sharpness=1.1, exposure=0.0, noise=1.0)
     c = FrameQuality(sharpness=1.2, exposure=0.2, noise=1.0)
     blurred = FrameQuality(sharpness=0.5, exposure=0.0, noise=0.5)
@@ -98,7 +98,7 @@ def test_ties_go_to_the_better_exposed_then_the_less_noisy():
 
 
 def test_a_clearly_noisier_frame_is_out_even_when_as_sharp():
-    clean, noisy = FrameQuality(1.0, 0.0, 1.0), FrameQuality(1.1, 0.0, 4.0)
+    clean, noisy = FrameQuality(1.0, 0.0, 1.0), FrameQuality(1.1, 0.0, 4.5)
     assert series.among_best([clean, noisy]) == [True, False]
 
 
