@@ -61,6 +61,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/tags.py $(PHOTOS) --model sscd --model phash --json bench/out/tags.json \
 		| tee bench/out/tags.md
 	$(BIN)/python bench/series.py --photos $(PHOTOS) | tee bench/out/series.md
+	$(BIN)/python bench/consolidate_roundtrip.py $(PHOTOS) --model sscd | tee bench/out/consolidate.md
 
 # Soak (not part of bench: it runs MINUTES, default 10): the engine watching a library while a
 # script creates, edits, renames and deletes photos; memory growth, events lost, worst stall.
