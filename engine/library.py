@@ -286,17 +286,14 @@ class Library:
         return self._cleanup.presets()
 
     @staticmethod
-    def keep_rules() -> dict[str, str]:
-        """Rule name -> what it keeps, for preset editors."""
+    def keep_rules() -> dict[str, str]:   # rule name -> what it keeps, for preset editors
         return Cleanup.keep_rules()
 
     @staticmethod
-    def parse_keep_rule(text: str) -> dict:
-        """'formats=HEIF,JPEG' -> a rule spec (UsageError for unknown rules)."""
+    def parse_keep_rule(text: str) -> dict:   # 'formats=HEIF,JPEG' -> a rule spec (or UsageError)
         return Cleanup.parse_keep_rule(text)
 
-    def saved_presets(self) -> dict[str, list]:
-        """The user's own presets (the built-in ones are not editable)."""
+    def saved_presets(self) -> dict[str, list]:   # the user's own (built-in ones are not editable)
         return self._cleanup.saved_presets()
 
     def save_preset(self, name: str, rules: list) -> None:
@@ -313,6 +310,10 @@ class Library:
                   threshold: Optional[float] = None, model: Optional[str] = None,
                   on_progress: Progress = None, cancel: Cancel = None) -> list[tuple[object, Proposal]]:
         return self._cleanup.proposals(preset, tier, threshold, model, on_progress, cancel)
+
+    def series(self, threshold: Optional[float] = None, model: Optional[str] = None, on_progress: Progress = None,
+               cancel: Cancel = None) -> list:   # burst series, frames best first: (file, quality)
+        return self._cleanup.series(threshold, model, on_progress, cancel)
 
     def marks(self) -> dict[int, str]:
         return self._cleanup.marks()

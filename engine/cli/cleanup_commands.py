@@ -1,4 +1,4 @@
-"""The clean-up commands: keep, mark, clean, undo, recover, history and presets.
+"""The clean-up commands: keep, series, mark, clean, undo, recover, history and presets.
 
 Owns: their text and JSON results and the confirmation rule (without --yes and without a
 terminal to ask, `clean` does nothing and says so). Must not: hold engine logic (the Library
@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import time
 
+from ..dedup import series as burst
 from ..dedup.keep import parse_rule
-from ..errors import LookalikeError
+from ..errors import LookalikeError, UsageError
 from . import render
 from .failures import EXIT_FAILURE, EXIT_OK
 
@@ -31,6 +32,34 @@ def keep(library, args, progress, cancel) -> int:
                 render.line(f"    reference {f.path}")
     if not pairs:
         render.line("No duplicate groups found.")
+    return EXIT_OK
+
+
+def series(library, args, progress, cancel) -> int:
+    if args.keep_best is not None and args.keep_best < 1:
+        raise UsageError("--keep-best needs at least 1: a series never loses its last frame.")
+    found = library.series(on_progress=progress, cancel=cancel)
+    progress.done()
+    marks = []
+    if args.keep_best:
+        marks = [(f.file_id, m) for _, ranked in found for f, m in burst.keep_best(ranked, args.keep_best)]
+        library.set_marks(marks)
+    if args.json:
+        render.emit({"series": [{"frames": [{"path": f.path, "taken_at": f.taken_at,
+                                             "quality": q.__dict__ if q else None} for f, q in ranked]}
+                                for _, ranked in found],
+                     "marked_remove": sum(1 for _, m in marks if m == "remove")})
+        return EXIT_OK
+    for n, (_, ranked) in enumerate(found, 1):
+        render.line(f"series {n} · {len(ranked)} frames, best first")
+        for f, q in ranked:
+            render.line(f"    {f.path}  ({q.describe() if q else 'could not be measured'})")
+    if marks:
+        removing = sum(1 for _, m in marks if m == "remove")
+        render.line(f"Marked {removing} frames for removal and {len(marks) - removing} to keep; "
+                    "`lookalike clean` acts on the marks.")
+    if not found:
+        render.line("No burst series found (similar photos with capture times within seconds).")
     return EXIT_OK
 
 

@@ -126,6 +126,13 @@ def _add_cleanup_commands(commands) -> None:
     keep.add_argument("--json", action="store_true")
     keep.set_defaults(handler=cleanup_commands.keep)
 
+    series = commands.add_parser("series", help="burst series (similar photos shot within seconds), "
+                                 "frames ranked by sharpness, exposure and noise")
+    series.add_argument("--keep-best", type=int, metavar="N",
+                        help="mark the best N frames of every series to keep and the rest for removal")
+    series.add_argument("--json", action="store_true")
+    series.set_defaults(handler=cleanup_commands.series)
+
     mark = commands.add_parser("mark", help="mark files keep/remove, or mark every group by a preset")
     how = mark.add_mutually_exclusive_group(required=True)
     how.add_argument("--keep", action="store_const", const="keep", dest="mark")

@@ -154,6 +154,18 @@ def rank(frames: Sequence[tuple[object, FrameQuality]]) -> list[tuple[object, Fr
     return [frames[i] for i in order]
 
 
+def keep_best(ranked: Sequence[tuple[object, Optional[FrameQuality]]], n: int) -> list[tuple[object, str]]:
+    """'Keep the best N' of a series ranked best first: (file, 'keep' | 'remove'). Files in
+    reference folders or outside the library are never marked for removal."""
+    if n < 1:
+        raise ValueError("keep at least one frame")
+    out = []
+    for i, (f, _) in enumerate(ranked):
+        untouchable = getattr(f, "reference", False) or getattr(f, "outside", False)
+        out.append((f, "keep" if i < n or untouchable else "remove"))
+    return out
+
+
 def when(taken_at: Optional[str]) -> Optional[float]:
     try:
         return datetime.fromisoformat(taken_at).timestamp() if taken_at else None

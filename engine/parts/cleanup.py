@@ -116,6 +116,10 @@ class Cleanup:
                   cancel: Optional[CancelToken] = None) -> list[tuple[object, keep.Proposal]]:
         return self._proposing.proposals(preset, tier, threshold, model, on_progress, cancel)
 
+    def series(self, threshold: Optional[float] = None, model: Optional[str] = None,
+               on_progress: Optional[ProgressCallback] = None, cancel: Optional[CancelToken] = None) -> list:
+        return self._proposing.series(threshold, model, on_progress, cancel)
+
     def marks(self) -> dict[int, str]:
         return self.ledger.marks()
 

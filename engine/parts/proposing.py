@@ -88,6 +88,21 @@ class Proposing:
                                               [p for members, p in copies if members <= ids])))
         return out
 
+    def series(self, threshold: Optional[float] = None, model: Optional[str] = None,
+               on_progress: Optional[ProgressCallback] = None,
+               cancel: Optional[CancelToken] = None) -> list[tuple[object, list]]:
+        """Burst series: the similar-tier groups whose capture times chain within
+        series.SERIES_GAP seconds, each with its frames best first as (file, FrameQuality or
+        None): ranked by series.rank, frames that could not be measured last."""
+        groups = [g for g in self.groups(tier="similar", threshold=threshold, model=model,
+                                         on_progress=on_progress, cancel=cancel) if series.is_series(g.files)]
+        measured = self.frame_qualities([g.files for g in groups], on_progress, cancel)
+        out = []
+        for g in groups:
+            known = [(f, measured[f.content_hash]) for f in g.files if f.content_hash in measured]
+            out.append((g, series.rank(known) + [(f, None) for f in g.files if f.content_hash not in measured]))
+        return out
+
     def frame_qualities(self, groups: Sequence[Sequence], on_progress: Optional[ProgressCallback] = None,
                         cancel: Optional[CancelToken] = None) -> dict:
         """Content hash -> FrameQuality for the files of groups holding two or more different
