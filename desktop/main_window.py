@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.welcome = WelcomeView()
         self.welcome.add_folder.connect(self.choose_folder)
         self.duplicates.changed_files.connect(lambda: self.request_scan())
+        self.duplicates.message.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.tags.changed_files.connect(lambda: self.request_scan())
         # Undo puts back the latest batch: an offer made before another batch ran is stale.
         self.duplicates.changed_files.connect(self.tags.undo_bar.hide)
@@ -118,6 +119,11 @@ class MainWindow(QMainWindow):
         self.prefs_action.triggered.connect(self.preferences)
         for action in (self.add_action, self.scan_action, self.pause_action, self.prefs_action):
             bar.addAction(action)
+        edit = self.menuBar().addMenu("Edit")
+        self.decisions_action = QAction("Decisions…", self)
+        self.decisions_action.setToolTip("Groups you marked as not duplicates or keep all; forget one to review it again")
+        self.decisions_action.triggered.connect(self.duplicates.show_decisions)
+        edit.addAction(self.decisions_action)
         find = QAction("Search", self)
         find.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
         find.triggered.connect(self.focus_search)

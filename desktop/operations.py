@@ -1,7 +1,7 @@
 """The background operations the window runs, each named once.
 
 Owns: one small named function per job the desktop hands to the JobRunner (scan, add a folder,
-regroup, marks, clean-up, undo, preferences, model download, tags: teach, correct, delete, sort
+regroup, marks, clean-up, undo, decisions (not duplicates, keep all, forget), preferences, model download, tags: teach, correct, delete, sort
 into folders; photos, search, similar, compare, match evidence, pictures, details and patch maps,
 tags and their photos, the device probe and the backup), their status-bar labels, and the keys that make reads
 "latest request wins". Writes and long reads take `on_progress=` and `cancel=` like the engine.
@@ -29,6 +29,8 @@ PREPARE_ORGANISE = "Planning the sort into folders"
 ORGANISE = "Sorting into folders"
 UNDO_ORGANISE = "Putting sorted photos back"
 PATCH_MAPS = "Making patch maps"
+DECIDE = "Remembering the decision"
+FORGET_DECISIONS = "Forgetting decisions"
 
 
 def download_label(model: str) -> str:
@@ -60,11 +62,23 @@ def save_marks(library, items, *, on_progress=None, cancel=None) -> None:
     library.set_marks(items)
 
 
-def prepare_clean(library, items, action: str, target, preset, tier, threshold, *,
+def prepare_clean(library, items, action: str, target, preset, tier, threshold, merge=None, *,
                   on_progress=None, cancel=None):
+    """`merge` ('sidecar' | 'file' | None): each keeper first receives the metadata only its
+    removed copies carry."""
     library.set_marks(items)
     # The groups on screen: a file the user marked in a similar group is their choice.
-    return library.plan_clean(action, target=target, preset=preset, tier=tier, threshold=threshold)
+    return library.plan_clean(action, target=target, preset=preset, tier=tier, threshold=threshold,
+                              merge_metadata=merge)
+
+
+def decide(library, paths, kind: str, *, on_progress=None, cancel=None):
+    """Remembers a group as 'different' (not duplicates) or 'keep_all'; its group is hidden."""
+    return library.decisions.decide(paths, kind=kind)
+
+
+def forget_decisions(library, ids, *, on_progress=None, cancel=None) -> int:
+    return library.decisions.clear(ids=list(ids))
 
 
 def clean(library, plan, *, on_progress=None, cancel=None):
@@ -128,6 +142,10 @@ def regroup(library, preset, tier: str, threshold, *, on_progress, cancel):
 
 def photos(library):
     return library.photos()
+
+
+def decisions(library):
+    return library.decisions.all()
 
 
 def _with_photos(library, results):

@@ -3,7 +3,8 @@
 Owns: the group list (one row per group, a strip of its photos painted by group_strip, kept
 in step with the marks), the selected group's cards (keeper badged with the preset's reason),
 keyboard review (arrows move, Space toggles, Delete marks remove), the tier filter and
-threshold slider that regroup live, and the clean-up flow with its Undo offer. Marks are saved
+threshold slider that regroup live, the group's "Not duplicates" / "Keep all" decisions (and
+the Decisions dialog that forgets them), and the clean-up flow with its Undo offer. Marks are saved
 through the job runner's writer. Must not: touch files or the catalog directly.
 """
 from __future__ import annotations
@@ -19,6 +20,7 @@ from lookalike.engine import TIERS, human_size
 
 from .. import operations as ops
 from ..dialogs.clean_dialog import CleanDialog, confirmation_text
+from ..dialogs.decisions_dialog import DecisionsDialog
 from ..dialogs.notice import show_error
 from ..widgets.group_strip import GroupList, group_row, set_group_row
 from ..widgets.photo_card import CARD_THUMB, PhotoCard
@@ -37,6 +39,7 @@ def tier_choices() -> list[tuple[str, str]]:
 
 class DuplicatesView(QWidget):
     changed_files = Signal()            # a clean-up or undo moved files: other views refresh
+    message = Signal(str)               # a line for the status bar
 
     def __init__(self, library, runner, loader, on_photo_menu, on_compare=None, parent=None) -> None:
         super().__init__(parent)
@@ -99,8 +102,16 @@ class DuplicatesView(QWidget):
         self.compare_button.setShortcut("C")
         self.compare_button.setEnabled(False)
         self.compare_button.clicked.connect(self.compare_group)
+        self.different_button = QPushButton("Not duplicates")
+        self.different_button.setToolTip("Remember these are different photos; the group is hidden from review")
+        self.keep_all_button = QPushButton("Keep all")
+        self.keep_all_button.setToolTip("They are copies, but keep every one; the group is hidden from review")
         heading = QHBoxLayout()
         heading.addWidget(self.detail_title, 1)
+        for button, kind in ((self.different_button, "different"), (self.keep_all_button, "keep_all")):
+            button.setEnabled(False)
+            button.clicked.connect(partial(self.decide, kind))
+            heading.addWidget(button)
         heading.addWidget(self.compare_button)
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -203,7 +214,8 @@ class DuplicatesView(QWidget):
             card.hide()
             card.deleteLater()
         self.cards = []
-        self.compare_button.setEnabled(0 <= row < len(self.pairs))
+        for button in (self.compare_button, self.different_button, self.keep_all_button):
+            button.setEnabled(0 <= row < len(self.pairs))
         if row < 0 or row >= len(self.pairs):
             self.detail_title.setText("")
             return
@@ -231,6 +243,28 @@ class DuplicatesView(QWidget):
             group, proposal = self.pairs[row]
             others = [f.path for f in group.files if f is not proposal.keeper]
             self.on_compare([proposal.keeper.path, *others])
+
+    # -- decisions --------------------------------------------------------------------------
+    def decide(self, kind: str) -> None:
+        """Remembers the open group as not duplicates ('different') or as copies to keep
+        ('keep_all'); the engine hides it from then on, so the groups are made again."""
+        row = self.groups.currentIndex().row()
+        if not 0 <= row < len(self.pairs):
+            return
+        paths = [f.path for f in self.pairs[row][0].files]
+        self.runner.write(ops.DECIDE, partial(ops.decide, self.library, paths, kind),
+                          lambda decision: self._decided(kind, len(paths)),
+                          on_error=lambda exc: show_error(self, "Decision not saved", exc))
+
+    def _decided(self, kind: str, count: int) -> None:
+        what = "not duplicates" if kind == "different" else "keep all"
+        self.message.emit(f"Remembered: {what} ({count} photos). Undo: Edit ▸ Decisions…")
+        self.refresh()
+
+    def show_decisions(self) -> DecisionsDialog:
+        dialog = DecisionsDialog(self.library, self.runner, self.refresh, self)
+        dialog.open()
+        return dialog
 
     def _same_cards(self, group, proposal) -> bool:
         return ([c.file for c in self.cards] == list(group.files) and
@@ -288,7 +322,8 @@ class DuplicatesView(QWidget):
         preset = self.preset.currentText() or None
         tier, threshold = self.tier.currentData(), self._shown_threshold()
         self.runner.write(ops.PREPARE_CLEAN,
-                          partial(ops.prepare_clean, self.library, items, action, target, preset, tier, threshold),
+                          partial(ops.prepare_clean, self.library, items, action, target, preset, tier, threshold,
+                                  dialog.merge()),
                           self._confirm,
                           on_error=lambda exc: show_error(self, "Clean-up not started", exc))
 

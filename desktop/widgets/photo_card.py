@@ -1,6 +1,7 @@
 """One photo of a duplicate group: thumbnail, facts, the keeper badge, and keep/remove.
 
-Owns: showing a DuplicateFile with its mark and toggling it. Must not: save marks (the
+Owns: showing a DuplicateFile with its mark and toggling it, and its unit: the companions
+(RAW/JPEG partner, Live Photo video, sidecars) that are kept or removed with it. Must not: save marks (the
 duplicates view does, through the job runner).
 """
 from __future__ import annotations
@@ -13,6 +14,27 @@ from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QSizePolicy, QVBoxLay
 from lookalike.engine import human_size
 
 CARD_THUMB = 220
+COMPANION_WORDS = {"live": "Live Photo video", "sidecar": "sidecar"}
+
+
+def companion_word(companion) -> str:
+    """'RAW', 'JPEG', 'Live Photo video', 'sidecar': what a companion is, for the card."""
+    if companion.role == "partner":
+        return companion.format or "RAW/JPEG partner"
+    return COMPANION_WORDS.get(companion.role, companion.role)
+
+
+def unit_text(file) -> tuple[str, str]:
+    """(badge, tooltip) naming the file's companions and saying they move together; ("", "")
+    for a photo on its own."""
+    companions = tuple(getattr(file, "companions", ()) or ())
+    if not companions:
+        return "", ""
+    words = list(dict.fromkeys(companion_word(c) for c in companions))
+    badge = ", ".join(f"+ {w}" for w in words) + " · move together"
+    tip = ("Kept or removed together with this photo:\n" +
+           "\n".join(f"{os.path.basename(c.path)} ({companion_word(c)}, {human_size(c.bytes)})" for c in companions))
+    return badge, tip
 
 
 def short_folder(path: str) -> str:
@@ -55,13 +77,19 @@ class PhotoCard(QFrame):
         self.info.setObjectName("cardInfo")
         self.info.setToolTip(file.path)
         self.info.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        text, tip = unit_text(file)
+        self.unit = QLabel(text)
+        self.unit.setObjectName("unitBadge")
+        self.unit.setWordWrap(True)
+        self.unit.setToolTip(tip)
+        self.unit.setVisible(bool(text))
         self.button = QPushButton()
         self.button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.button.clicked.connect(self.toggle)
         self.button.setEnabled(not file.reference)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 10)
-        for widget in (self.thumb, self.badge, self.info, self.button):
+        for widget in (self.thumb, self.badge, self.info, self.unit, self.button):
             layout.addWidget(widget)
         self._show_mark()
 
