@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QPushButton, QTabWidget, QVBoxLayout, QWidget)
 
 from lookalike.engine import TEXT_MODEL
+from lookalike.engine.errors import LookalikeError
 
 from .form import folder_field
 
@@ -114,7 +115,7 @@ class PreferencesDialog(QDialog):
         self.rule_choice = QComboBox()
         self.rule_choice.addItems(list(self.library.keep_rules()))
         self.rule_param = QLineEdit()
-        self.rule_param.setPlaceholderText("order, e.g. HEIF,PNG,JPEG or /photos/best,/photos/good")
+        self.rule_param.setPlaceholderText("order, e.g. HEIF,PNG,JPEG or /photos/best,/photos/good; for series: frames to keep")
         buttons = {}
         for text, slot in (("New preset…", self._new_preset), ("Add rule", self._add_rule),
                            ("Remove rule", self._remove_rule), ("Up", lambda: self._move_rule(-1)),
@@ -133,6 +134,10 @@ class PreferencesDialog(QDialog):
         add_row.addWidget(self.rule_choice)
         add_row.addWidget(self.rule_param, 1)
         right.addLayout(add_row)
+        self.rule_problem = QLabel()
+        self.rule_problem.setObjectName("ruleProblem")
+        self.rule_problem.setWordWrap(True)
+        right.addWidget(self.rule_problem)
         row = QHBoxLayout()
         for b in self.rule_buttons:
             row.addWidget(b)
@@ -151,6 +156,9 @@ class PreferencesDialog(QDialog):
         self.rule_list.clear()
         for spec in self.presets.get(name, []):
             order = spec.get("order")
+            if spec["rule"] == "series":
+                self.rule_list.addItem(f"series = keep the best {spec.get('keep', 1)}")
+                continue
             self.rule_list.addItem(spec["rule"] + (f" = {', '.join(order)}" if order else ""))
         editable = name not in self.builtin
         for b in self.rule_buttons:
@@ -167,7 +175,12 @@ class PreferencesDialog(QDialog):
     def _add_rule(self) -> None:
         name = self._current_preset()
         text = self.rule_choice.currentText() + ("=" + self.rule_param.text() if self.rule_param.text().strip() else "")
-        self.presets[name].append(self.library.parse_keep_rule(text))
+        try:
+            self.presets[name].append(self.library.parse_keep_rule(text))
+        except LookalikeError as exc:   # "series=0 keeps no frame: ..." under the rule row
+            self.rule_problem.setText(str(exc))
+            return
+        self.rule_problem.clear()
         self._show_rules(name)
 
     def _remove_rule(self) -> None:

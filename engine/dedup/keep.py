@@ -113,6 +113,11 @@ RULES: dict[str, Rule] = {r.name: r for r in (
     Rule("folders", "preferred folders, in order",
          _folder_rank,
          lambda k, o, p: f"it is in a preferred folder ({k.path.rsplit('/', 1)[0]})"),
+    # Burst series (similar-tier groups shot within seconds): keep the best N frames, ranked by
+    # dedup/series.rank. Outside a series it decides nothing; the proposal is propose_series.
+    Rule("series", "burst series: keep the best N frames (series=N, 1 by default)",
+         lambda f, p: 0,
+         lambda k, o, p: "the better frame of a burst series"),
     Rule("path", "not in a copy/backup/export folder, then the shortest path",
          lambda f, p: (copy_like(f.path) is None, -len(f.path)),
          lambda k, o, p: (f"the other is in '{copy_like(o.path)}'" if copy_like(o.path) and not copy_like(k.path)
@@ -122,6 +127,8 @@ RULES: dict[str, Rule] = {r.name: r for r in (
 BUILTIN_PRESETS: dict[str, list] = {
     "default": [{"rule": "sharpness"}, {"rule": "resolution"}, {"rule": "formats", "order": DEFAULT_FORMATS},
                 {"rule": "metadata"}, {"rule": "oldest"}, {"rule": "file_size"}, {"rule": "path"}],
+    "bursts": [{"rule": "series", "keep": 1}, {"rule": "sharpness"}, {"rule": "resolution"},
+               {"rule": "metadata"}, {"rule": "oldest"}, {"rule": "file_size"}, {"rule": "path"}],
     "largest-file": [{"rule": "file_size"}, {"rule": "resolution"}, {"rule": "path"}],
     "oldest": [{"rule": "oldest"}, {"rule": "resolution"}, {"rule": "file_size"}, {"rule": "path"}],
     "newest": [{"rule": "newest"}, {"rule": "resolution"}, {"rule": "file_size"}, {"rule": "path"}],
@@ -135,9 +142,21 @@ def parse_rule(text: str) -> dict:
     if name not in RULES:
         raise UsageError(f"Unknown keep rule {name!r}; choose from: {', '.join(RULES)}.")
     spec = {"rule": name}
-    if value:
+    if name == "series":
+        spec["keep"] = _frames_to_keep(value or "1")
+    elif value:
         spec["order"] = [v.strip() for v in value.split(",") if v.strip()]
     return spec
+
+
+def _frames_to_keep(value) -> int:
+    try:
+        n = int(str(value).strip())
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise UsageError(f"series={value} keeps no frame: a burst series keeps at least its best one.")
+    return n
 
 
 def validate(rules: list) -> list:
@@ -146,7 +165,17 @@ def validate(rules: list) -> list:
     for spec in rules:
         if spec.get("rule") not in RULES:
             raise UsageError(f"Unknown keep rule {spec.get('rule')!r}.")
+        if spec["rule"] == "series":
+            _frames_to_keep(spec.get("keep", 1))
     return rules
+
+
+def series_keep(rules: Sequence[dict]) -> Optional[int]:
+    """N when the preset keeps the best N frames of each burst series, else None."""
+    for spec in rules:
+        if spec.get("rule") == "series":
+            return _frames_to_keep(spec.get("keep", 1))
+    return None
 
 
 @dataclass(frozen=True)
@@ -205,6 +234,27 @@ def propose_scene(files: Sequence, rules: list, is_reference: Callable[[str], bo
     reason = scene.reason.replace("nothing is marked for removal", "only copies of one picture are "
                                   "marked for removal")
     return Proposal(scene.keeper, remove, scene.protected, reason)
+
+
+def propose_series(ranked: Sequence[tuple[object, Optional[series.FrameQuality]]], n: int,
+                   is_reference: Callable[[str], bool]) -> Proposal:
+    """A burst series ranked best first ((file, quality or None)): the best frame is the
+    keeper, the next n-1 are kept too (neither marked), the rest are proposed for removal;
+    never a file in a reference folder or outside the library. Unmeasured frames are only
+    removed when some frame was measured."""
+    files = [f for f, _ in ranked]
+    protected = tuple(f for f in files if any(is_reference(p) for p in getattr(f, "names", (f.path,))))
+    if not any(q is not None for _, q in ranked):
+        return Proposal(files[0], (), protected, "kept: no frame of this burst series could be measured, "
+                                                 "so nothing is marked for removal")
+    keeper = files[0]
+    untouchable = {id(f) for f in protected}
+    remove = tuple(f for f, mark in series.keep_best(ranked, n) if mark == "remove"
+                   and id(f) not in untouchable and not getattr(f, "outside", False))
+    best = ranked[0][1]
+    reason = (f"kept: the best {'frame' if n == 1 else f'{n} frames'} of a burst series of {len(files)}"
+              + (f" ({best.describe()})" if best is not None else ""))
+    return Proposal(keeper, remove, protected, reason)
 
 
 def _reason(keeper, runner_up, rules: list) -> str:

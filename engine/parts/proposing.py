@@ -24,7 +24,7 @@ SAVE_EVERY = 50          # measures kept in the catalog this often, so a cancel 
 
 
 def needs_quality(rules: Sequence[dict]) -> bool:
-    return any(spec.get("rule") == "sharpness" for spec in rules)
+    return any(spec.get("rule") in ("sharpness", "series") for spec in rules)
 
 
 def with_best_frames(files: Sequence, measured: dict) -> list:
@@ -78,8 +78,12 @@ class Proposing:
 
         copies = [(frozenset(f.file_id for f in g.files), keep.propose(files_of(g), rules, is_reference))
                   for g in near]
+        keep_frames = keep.series_keep(rules)
         out = []
         for g in groups:
+            if keep_frames and series.is_series(g.files) and len({f.content_hash for f in g.files}) > 1:
+                out.append((g, keep.propose_series(self._ranked(g.files, measured), keep_frames, is_reference)))
+                continue
             if g.tier != "similar":
                 out.append((g, keep.propose(files_of(g), rules, is_reference)))
                 continue
@@ -97,11 +101,13 @@ class Proposing:
         groups = [g for g in self.groups(tier="similar", threshold=threshold, model=model,
                                          on_progress=on_progress, cancel=cancel) if series.is_series(g.files)]
         measured = self.frame_qualities([g.files for g in groups], on_progress, cancel)
-        out = []
-        for g in groups:
-            known = [(f, measured[f.content_hash]) for f in g.files if f.content_hash in measured]
-            out.append((g, series.rank(known) + [(f, None) for f in g.files if f.content_hash not in measured]))
-        return out
+        return [(g, self._ranked(g.files, measured)) for g in groups]
+
+    @staticmethod
+    def _ranked(files: Sequence, measured: dict) -> list:
+        """(file, FrameQuality or None), best first; frames that could not be measured last."""
+        known = [(f, measured[f.content_hash]) for f in files if f.content_hash in measured]
+        return series.rank(known) + [(f, None) for f in files if f.content_hash not in measured]
 
     def frame_qualities(self, groups: Sequence[Sequence], on_progress: Optional[ProgressCallback] = None,
                         cancel: Optional[CancelToken] = None) -> dict:

@@ -150,3 +150,29 @@ def test_preferences_list_the_engines_duplicate_models_with_their_purpose(qtbot,
         assert tips == [m.description for m in library.models() if m.name != TEXT_MODEL]
     finally:
         library.close()
+
+
+def test_the_presets_editor_adds_a_keep_the_best_n_rule_and_says_why_it_refuses_one(qtbot, tmp_path):
+    from lookalike.desktop.dialogs.preferences_dialog import PreferencesDialog
+    from lookalike.engine import Library
+
+    make_application(["lookalike-test"])
+    library = Library.open(tmp_path / "lib")
+    try:
+        dialog = PreferencesDialog(library, devices=["cpu"])
+        qtbot.addWidget(dialog)
+        dialog.presets["mine"] = [{"rule": "sharpness"}]
+        dialog.preset_list.addItem("mine")
+        dialog.preset_list.setCurrentRow(dialog.preset_list.count() - 1)
+        dialog.rule_choice.setCurrentText("series")
+        dialog.rule_param.setText("0")
+        dialog._add_rule()
+        assert "at least its best one" in dialog.rule_problem.text()
+        assert dialog.presets["mine"] == [{"rule": "sharpness"}]
+        dialog.rule_param.setText("3")
+        dialog._add_rule()
+        assert dialog.presets["mine"][-1] == {"rule": "series", "keep": 3}
+        assert dialog.rule_list.item(1).text() == "series = keep the best 3"
+        assert dialog.rule_problem.text() == ""
+    finally:
+        library.close()

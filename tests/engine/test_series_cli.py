@@ -51,3 +51,29 @@ def test_a_burst_is_listed_best_first_and_keep_best_marks_the_rest(burst, capsys
         assert marks[blurred] == "remove" and sorted(marks.values()) == ["keep", "keep", "remove"]
     code, _ = run(tmp_path, capsys, "series", "--keep-best", "0")
     assert code == 2
+
+
+def test_the_bursts_preset_keeps_the_best_frame_as_a_keep_rule(burst, capsys):
+    tmp_path, photos = burst
+    code, out = run(tmp_path, capsys, "keep", "--tier", "similar", "--preset", "bursts", "--json")
+    assert code == 0
+    [group] = json.loads(out)["groups"]
+    assert "best frame of a burst series of 3" in group["reason"]
+    assert group["keep"] != str(photos / "IMG_1.jpg")
+    assert str(photos / "IMG_1.jpg") in group["remove"] and len(group["remove"]) == 2
+    code, out = run(tmp_path, capsys, "mark", "--auto", "--tier", "similar", "--preset", "bursts")
+    assert code == 0 and "Marked 2 files for removal and 1 to keep" in out
+
+
+def test_series_keep_n_is_a_rule_a_saved_preset_carries(burst, capsys):
+    tmp_path, photos = burst
+    assert run(tmp_path, capsys, "presets", "save", "two", "series=2", "sharpness", "path")[0] == 0
+    code, out = run(tmp_path, capsys, "keep", "--tier", "similar", "--preset", "two", "--json")
+    [group] = json.loads(out)["groups"]
+    assert group["remove"] == [str(photos / "IMG_1.jpg")]          # the blurred one, only
+    assert "best 2 frames" in group["reason"]
+    assert main(["--library", str(tmp_path / "lib"), "presets", "save", "none", "series=0"]) == 2
+    assert "at least its best one" in capsys.readouterr().err
+    # Without the rule a series is proposed like any group: one keeper, by the chain.
+    code, out = run(tmp_path, capsys, "keep", "--tier", "similar", "--json")
+    assert code == 0 and all("burst" not in g["reason"] for g in json.loads(out)["groups"])
