@@ -82,6 +82,7 @@ class DuplicateFile:
 class DuplicateGroup:
     tier: str
     files: tuple[DuplicateFile, ...]
+    series: bool = False       # a burst: different pictures whose capture times chain within seconds
 
     @property
     def total_bytes(self) -> int:
@@ -93,7 +94,7 @@ class DuplicateGroup:
         return self.total_bytes - max((f.bytes for f in self.files), default=0)
 
     def to_dict(self) -> dict:
-        return {"tier": self.tier, "reclaimable_bytes": self.reclaimable_bytes,
+        return {"tier": self.tier, "series": self.series, "reclaimable_bytes": self.reclaimable_bytes,
                 "files": [f.to_dict() for f in self.files]}
 
 

@@ -2,7 +2,8 @@
 
 Owns: the group list (one row per group, a strip of its photos painted by group_strip, kept
 in step with the marks), the selected group's cards (keeper badged with the preset's reason),
-keyboard review (arrows move, Space toggles, Delete marks remove), the tier filter and
+keyboard review (arrows move, Space toggles, Delete marks remove, Enter accepts the group as
+marked and opens the next: one key per burst series or group), the tier filter and
 threshold slider that regroup live, the group's "Not duplicates" / "Keep all" decisions (and
 the Decisions dialog that forgets them), and the clean-up flow with its Undo offer. Marks are saved
 through the job runner's writer. Must not: touch files or the catalog directly.
@@ -117,8 +118,10 @@ class DuplicatesView(QWidget):
         right_layout = QVBoxLayout(right)
         right_layout.addLayout(heading)
         right_layout.addWidget(scroll, 1)
-        right_layout.addWidget(QLabel("Arrows move between photos and groups · Space toggles keep/remove · "
-                                      "Delete marks for removal"))
+        keys = QLabel("Arrows move between photos and groups · Space toggles keep/remove · "
+                      "Delete marks for removal · Enter accepts the group and opens the next")
+        keys.setWordWrap(True)   # never widens the window
+        right_layout.addWidget(keys)
         self.splitter = QSplitter()
         self.splitter.setObjectName("duplicatesSplitter")
         self.splitter.addWidget(self.groups)
@@ -228,6 +231,7 @@ class DuplicatesView(QWidget):
             card.menu_requested.connect(lambda file, pos: self.on_photo_menu(file, pos))
             card.navigate.connect(lambda step, c=card: self._move_focus(c, step))
             card.navigate_group.connect(self._move_group)
+            card.accept_group.connect(self.accept_group)
             card.focused.connect(lambda c=card: setattr(self, "current", self.cards.index(c)))
             self.strip_layout.addWidget(card, 0, Qt.AlignmentFlag.AlignTop)
             self.cards.append(card)
@@ -281,7 +285,8 @@ class DuplicatesView(QWidget):
         removing = sum(1 for f in group.files if self.marks.get(f.file_id, "keep") == "remove")
         kept = [f for f in group.files if self.marks.get(f.file_id, "keep") == "keep"]
         what = f"keep {kept[0].path}" if len(kept) == 1 else f"keep {len(kept)}"
-        self.detail_title.setText(f"{len(group.files)} photos · {group.tier} · {what}"
+        kind = f"{group.tier} · burst series" if group.series else group.tier
+        self.detail_title.setText(f"{len(group.files)} photos · {kind} · {what}"
                                   + (f" · {removing} marked for removal" if removing else ""))
 
     def _save_mark(self, file_id: int, mark: str) -> None:
@@ -302,6 +307,20 @@ class DuplicatesView(QWidget):
 
     def current_card(self):
         return self.cards[self.current] if 0 <= self.current < len(self.cards) else None
+
+    def accept_group(self) -> None:
+        """The open group's marks, as shown (proposed or toggled), are saved as the user's own,
+        and the next group opens: reviewing a burst series with the `bursts` preset is one key."""
+        row = self.groups.currentIndex().row()
+        if not 0 <= row < len(self.pairs):
+            return
+        group = self.pairs[row][0]
+        items = [(f.file_id, self.marks.get(f.file_id, "keep")) for f in group.files]
+        self.runner.write(ops.SAVE_MARKS, partial(ops.save_marks, self.library, items),
+                          on_error=lambda exc: show_error(self, "Marks not saved", exc))
+        removing = sum(1 for _, m in items if m == "remove")
+        self.message.emit(f"Accepted: keep {len(items) - removing}, remove {removing}.")
+        self._move_group(1)
 
     def _move_group(self, step: int) -> None:
         row = self.groups.currentIndex().row() + step

@@ -74,9 +74,10 @@ def group_row(group, proposal, marks: dict) -> GroupRow:
     else:  # the keeper leads the list of kept photos (it is first), so it is the one named
         keep = f"keep {os.path.basename(kept[0].path)}" + (f" and {len(kept) - 1} more" if len(kept) > 1 else "")
     reclaimable = f"{human_size(group.reclaimable_bytes)} reclaimable"
-    description = (f"{len(photos)} photos, {group.tier}, {keep}, {reclaimable}"
+    kind = f"{group.tier} · burst series" if getattr(group, "series", False) else group.tier
+    description = (f"{len(photos)} photos, {kind.replace(' · ', ', ')}, {keep}, {reclaimable}"
                    + (f", {removing} marked for removal" if removing else ""))
-    return GroupRow(tuple(photos), f"{group.tier} · {len(photos)} photos · {human_size(group.total_bytes)}",
+    return GroupRow(tuple(photos), f"{kind} · {len(photos)} photos · {human_size(group.total_bytes)}",
                     reclaimable, description)
 
 

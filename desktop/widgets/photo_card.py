@@ -49,6 +49,7 @@ class PhotoCard(QFrame):
     navigate = Signal(int)              # -1 / +1: the previous / next photo of the group
     navigate_group = Signal(int)        # -1 / +1: the previous / next group
     focused = Signal()
+    accept_group = Signal()             # Enter: the group's marks as shown are the user's, on to the next
 
     def __init__(self, file, mark: str, keeper_reason: str = "", parent=None) -> None:
         super().__init__(parent)
@@ -143,6 +144,8 @@ class PhotoCard(QFrame):
             self.toggle()
         elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
             self.set_mark("remove")
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.accept_group.emit()
         else:
             super().keyPressEvent(event)
 

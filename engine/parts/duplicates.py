@@ -7,9 +7,10 @@ run SQL or FAISS itself, or group on its own (dedup/ does).
 """
 from __future__ import annotations
 
-from typing import Callable, Optional
+import dataclasses
+from typing import Callable, Optional, Sequence
 
-from ..dedup import decided, find
+from ..dedup import decided, find, series
 from ..dedup.units import Units
 from ..embedding.registry import spec
 from ..errors import LookalikeError
@@ -18,6 +19,13 @@ from ..jobs import CancelToken, ProgressCallback
 from ..results import DuplicateGroup
 from ..settings import Settings
 from .indexes import Indexes, damaged_vectors
+
+
+def with_series(groups: Sequence[DuplicateGroup]) -> list[DuplicateGroup]:
+    """Each group with .series set: two or more different pictures (content hashes) whose
+    capture times chain within series.SERIES_GAP seconds."""
+    return [dataclasses.replace(g, series=True)
+            if len({f.content_hash for f in g.files}) > 1 and series.is_series(g.files) else g for g in groups]
 
 
 class Duplicates:
@@ -63,7 +71,7 @@ class Duplicates:
             groups = find.find(self.catalog, name, index.dim, pairs, limit, verify=self.settings.verify_pairs,
                                references=self.references(), roots=self.followed_roots(), units=units,
                                apart=decided.apart_test(decisions), on_progress=on_progress, cancel=cancel)
-            return decided.visible(groups, decisions)
+            return with_series(decided.visible(groups, decisions))
         except IndexCorrupt as exc:
             raise damaged_vectors(name, exc) from exc
 

@@ -81,7 +81,7 @@ class Proposing:
         keep_frames = keep.series_keep(rules)
         out = []
         for g in groups:
-            if keep_frames and series.is_series(g.files) and len({f.content_hash for f in g.files}) > 1:
+            if keep_frames and g.series:
                 out.append((g, keep.propose_series(self._ranked(g.files, measured), keep_frames, is_reference)))
                 continue
             if g.tier != "similar":
@@ -99,7 +99,7 @@ class Proposing:
         series.SERIES_GAP seconds, each with its frames best first as (file, FrameQuality or
         None): ranked by series.rank, frames that could not be measured last."""
         groups = [g for g in self.groups(tier="similar", threshold=threshold, model=model,
-                                         on_progress=on_progress, cancel=cancel) if series.is_series(g.files)]
+                                         on_progress=on_progress, cancel=cancel) if g.series]
         measured = self.frame_qualities([g.files for g in groups], on_progress, cancel)
         return [(g, self._ranked(g.files, measured)) for g in groups]
 

@@ -125,3 +125,35 @@ def test_unit_text_names_a_raw_partner_and_a_live_video(tmp_path):
     assert badge.startswith("+ RAW, + Live Photo video") and "together" in badge
     assert "IMG_1.NEF" in tip and "IMG_1.MOV" in tip
     assert unit_text(SimpleNamespace(companions=())) == ("", "")
+
+
+def test_a_burst_series_is_named_so_the_bursts_preset_keeps_its_best_frame_and_enter_accepts_it(
+        qtbot, open_window, tmp_path):
+    from PIL import ImageFilter
+
+    from ..engine.test_metadata_merge import exif
+    from ..engine.test_series import scene
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    big = scene((1000, 750), seed=5)
+    for i, (dx, blur) in enumerate(((0, 0), (20, 2.5), (40, 0))):
+        frame = big.crop((dx, 0, dx + 900, 675))
+        frame = frame.filter(ImageFilter.GaussianBlur(blur)) if blur else frame
+        frame.save(folder / f"IMG_{i}.jpg", quality=92, exif=exif(taken_at=f"2024:05:01 10:00:0{i}"))
+    window, view = _review(qtbot, open_window, folder)
+    group, _ = view.pairs[0]
+    assert group.series and "burst series" in view.detail_title.text()
+    assert view.groups.topLevelItem(0).data(0, Qt.ItemDataRole.AccessibleTextRole).count("burst series") == 1
+    view.preset.setCurrentText("bursts")
+    qtbot.waitUntil(lambda: window.runner.idle and view.cards and "burst series of 3" in "".join(
+        c.keeper_reason for c in view.cards), timeout=10000)
+    removing = sorted(f.path for f in view.pairs[0][1].remove)
+    assert len(removing) == 2 and str(folder / "IMG_1.jpg") in removing
+    assert not window.library.marks()                     # proposed, not yet the user's
+    qtbot.keyClick(view.cards[0], Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.runner.idle and bool(window.library.marks()), timeout=10000)
+    marks = window.library.marks()
+    removed = {window.library.catalog.file_by_path(p).id for p in removing}
+    assert {fid for fid, m in marks.items() if m == "remove"} == removed and len(marks) == 3
+    assert "Accepted: keep 1, remove 2" in window.statusBar().currentMessage()
