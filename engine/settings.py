@@ -17,14 +17,23 @@ SETTINGS_FILE = "settings.json"
 DEFAULT_MODEL = "dinov2-small"
 
 
-def default_library_dir() -> Path:
-    """LOOKALIKE_LIBRARY if set, else the per-user data dir (platformdirs)."""
-    env = os.environ.get("LOOKALIKE_LIBRARY")
+def default_data_dir() -> Path:
+    """LOOKALIKE_DATA if set, else the per-user data folder (platformdirs): it holds the
+    default library, downloaded models and installed model packages."""
+    env = os.environ.get("LOOKALIKE_DATA")
     if env:
         return Path(env).expanduser()
     import platformdirs
 
-    return Path(platformdirs.user_data_dir("Lookalike", appauthor=False)) / "library"
+    return Path(platformdirs.user_data_dir("Lookalike", appauthor=False))
+
+
+def default_library_dir() -> Path:
+    """LOOKALIKE_LIBRARY if set, else <data folder>/library."""
+    env = os.environ.get("LOOKALIKE_LIBRARY")
+    if env:
+        return Path(env).expanduser()
+    return default_data_dir() / "library"
 
 
 @dataclass
