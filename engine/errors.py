@@ -10,11 +10,13 @@ class LookalikeError(Exception):
 
 
 class ModelUnavailable(LookalikeError):
-    """The weights of a model could not be found, loaded or downloaded."""
+    """The weights of a model could not be found, loaded or downloaded. `downloadable` is
+    True when a download (or, for SSCD, a package install) would fix it."""
 
-    def __init__(self, model: str, message: str) -> None:
+    def __init__(self, model: str, message: str, downloadable: bool = False) -> None:
         super().__init__(message)
         self.model = model
+        self.downloadable = downloadable
 
 
 class CatalogError(LookalikeError):

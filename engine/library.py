@@ -169,7 +169,13 @@ class Library:
         return self._models.infos(self.catalog.models_with_embeddings())
 
     def download_model(self, name: str, on_progress: Progress = None, cancel: Cancel = None) -> str:
+        """Downloads a hub model or installs SSCD's package (the user's click is the consent;
+        nothing else touches the network). Resumes an interrupted try; returns where it went."""
         return self._models.download(name, on_progress, cancel)
+
+    def remove_model(self, name: str) -> str:
+        """Deletes the copy Lookalike downloaded; returns one sentence saying what went."""
+        return self._models.remove(name)
 
     def embedder(self, name: str, device: Optional[str] = None, on_progress: Progress = None,
                  cancel: Cancel = None) -> Embedder:

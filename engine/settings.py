@@ -41,7 +41,6 @@ class Settings:
     schema_version: int = SCHEMA_VERSION
     model: str = DEFAULT_MODEL          # duplicate/similar model; the last scan's model
     model_dir: Optional[str] = None     # a folder holding DIR/<hub id>/ model folders
-    allow_download: bool = False        # hub downloads only when the user allowed them
     device: str = "auto"                # auto | cpu | cuda | mps
     text_search: bool = True            # also embed with CLIP during scans when it resolves
     thresholds: dict = field(default_factory=dict)  # {model: {"near": t, "similar": t}}

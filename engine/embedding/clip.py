@@ -32,7 +32,7 @@ class ClipEmbedder(TorchEmbedder, TextEmbedder):
         self.mean = config.get("image_mean", CLIP_MEAN)
         self.std = config.get("image_std", CLIP_STD)
         try:
-            self.model = CLIPModel.from_pretrained(str(folder))
+            self.model = CLIPModel.from_pretrained(str(folder), use_safetensors=True)  # never pickle
             self.tokenizer = AutoTokenizer.from_pretrained(str(folder))
         except Exception as exc:  # noqa: BLE001 - corrupt weights, missing tokenizer files
             raise ModelUnavailable(name, f"The {name} model in {folder} could not be loaded "

@@ -32,7 +32,7 @@ class Dinov2Embedder(TorchEmbedder):
         self.mean = config.get("image_mean", IMAGENET_MEAN)
         self.std = config.get("image_std", IMAGENET_STD)
         try:
-            self.model = AutoModel.from_pretrained(str(folder))
+            self.model = AutoModel.from_pretrained(str(folder), use_safetensors=True)  # never pickle
         except Exception as exc:  # noqa: BLE001 - corrupt or foreign weights
             raise ModelUnavailable(name, f"The {name} weights in {folder} could not be loaded "
                                    f"({str(exc).splitlines()[0][:160]}).") from exc

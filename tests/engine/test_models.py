@@ -45,10 +45,13 @@ def test_a_missing_model_names_itself_and_how_to_supply_it(tmp_path, hf_home):
     assert message.count(".") >= 1 and "\n" not in message
 
 
-def test_an_allowed_download_that_fails_offline_says_so(tmp_path, hf_home, monkeypatch):
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    with pytest.raises(ModelUnavailable, match="Downloading clip-b32"):
-        loader.load("clip-b32", str(tmp_path), allow_download=True)
+def test_a_requested_download_that_cannot_reach_the_hub_says_so_in_one_sentence(tmp_path, hf_home, monkeypatch):
+    from lookalike.engine.embedding import manager
+
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # the discard port: nothing listens
+    with pytest.raises(ModelUnavailable, match="Downloading clip-b32") as caught:
+        manager.download("clip-b32", str(tmp_path))
+    assert caught.value.downloadable and "\n" not in str(caught.value)
 
 
 def test_a_folder_holding_another_kind_of_model_is_refused_clearly(model_dir, tmp_path, hf_home):
