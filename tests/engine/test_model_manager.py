@@ -85,7 +85,8 @@ def test_a_downloaded_model_loads_is_listed_with_its_size_and_removal_brings_it_
         assert model.source.startswith("downloaded to") and model.embed_images([photo(1)]).shape == (1, 32)
         row = {m.name: m for m in library.models()}["dinov2-small"]
         assert row.present and row.can_remove and not row.can_download
-        assert row.disk_bytes == seen[-1].total and row.licence == "Apache-2.0"
+        # at least the download (loading may add derived files beside it, e.g. an ONNX export)
+        assert row.disk_bytes >= seen[-1].total and row.licence == "Apache-2.0"
         said = library.remove_model("dinov2-small")
         assert said.startswith("Removed dinov2-small") and said.count(".") >= 1
         assert not {m.name: m for m in library.models()}["dinov2-small"].present
