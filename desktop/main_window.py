@@ -2,7 +2,9 @@
 
 Owns: composing the views, the scan flow (one incremental scan at a time; changes seen while
 scanning queue one more), watching (watchdog changes arrive here on the GUI thread and feed
-the same scan), the missing-model flow, and persisting this library's window geometry.
+the same scan), the missing-model flow (a model that arrives, from wherever it was asked for,
+starts a background scan that embeds what the library lacks), and persisting this library's
+window geometry.
 Must not: reach the engine except through engine.Library, or block the GUI thread.
 """
 from __future__ import annotations
@@ -22,6 +24,7 @@ from . import operations as ops
 from .dialogs.missing_model_dialog import MissingModelDialog
 from .dialogs.notice import show_error
 from .dialogs.preferences_dialog import PreferencesDialog
+from .model_downloads import ModelDownloads
 from .views.compare_view import CompareView
 from .views.duplicates_view import DuplicatesView
 from .views.photos_view import PhotosView
@@ -52,14 +55,18 @@ class MainWindow(QMainWindow):
         self.scan_again = False
         self.waiting_changes: Optional[set] = None   # what the waiting scan covers; None: everything
         self.last_summary = None
+        self.downloads = ModelDownloads(library, self.runner, self)
+        self.downloads.arrived.connect(self._model_arrived)
+        self.use_when_here: Optional[str] = None   # a model installed to become the duplicate model
 
         menu = self._show_photo_menu
         self.duplicates = DuplicatesView(library, self.runner, self.loader, menu, self.compare_photos)
         self.photos = PhotosView(library, self.runner, self.loader, menu)
-        self.search = SearchView(library, self.runner, self.loader, menu)
+        self.search = SearchView(library, self.runner, self.loader, menu, downloads=self.downloads)
         self.tags = TagsView(library, self.runner, self.loader, menu,
-                             selected_elsewhere=lambda: [p.path for p in self.photos.grid.selected_photos()])
-        self.compare = CompareView(library, self.runner)
+                             selected_elsewhere=lambda: [p.path for p in self.photos.grid.selected_photos()],
+                             downloads=self.downloads)
+        self.compare = CompareView(library, self.runner, downloads=self.downloads)
         self.welcome = WelcomeView()
         self.welcome.add_folder.connect(self.choose_folder)
         self.duplicates.changed_files.connect(lambda: self.request_scan())
@@ -210,17 +217,17 @@ class MainWindow(QMainWindow):
 
     def missing_model(self, exc: ModelUnavailable) -> None:
         models = {m.name: m for m in self.library.models()}
-        info = models.get(exc.model)
-        dialog = MissingModelDialog(exc.model, info.hub_id if info else None, self.library.settings.allow_download,
-                                    models["sscd"].present, self)
+        dialog = MissingModelDialog(exc.model, models.get(exc.model), getattr(exc, "downloadable", None),
+                                    models.get("sscd"), self)
         self.missing_dialog = dialog
         if dialog.exec() != MissingModelDialog.DialogCode.Accepted or dialog.choice is None:
             self.statusBar().showMessage(str(exc), 20000)
             return
         if dialog.choice == "download":
-            self.runner.write(ops.download_label(exc.model), partial(ops.download_model, self.library, exc.model),
-                              lambda _folder: self.request_scan(),
-                              on_error=lambda e: show_error(self, "Download failed", e))
+            self.downloads.download(exc.model)   # its arrival starts the scan
+        elif dialog.choice == "install_sscd":
+            self.use_when_here = "sscd"
+            self.downloads.download("sscd")
         elif dialog.choice == "folder":
             folder = QFileDialog.getExistingDirectory(self, "Model folder")
             if folder:
@@ -228,13 +235,23 @@ class MainWindow(QMainWindow):
         else:
             self._change_settings(model=dialog.choice)
 
+    def _model_arrived(self, name: str) -> None:
+        """A download finished (the missing-model dialog, Preferences › Models or an inline fix):
+        the library embeds what it lacks for it, without being asked."""
+        if name == self.use_when_here:
+            self.use_when_here = None
+            self._change_settings(model=name)   # saved, then scanned
+        else:
+            self.request_scan()
+
     def _change_settings(self, **values) -> None:
         self.runner.write(ops.SAVE_PREFERENCES, partial(ops.change_settings, self.library, values),
                           lambda _: (self.duplicates._tier_changed(), self.request_scan()),
                           on_error=lambda exc: show_error(self, "Preferences not saved", exc))
 
     def preferences(self) -> None:
-        dialog = PreferencesDialog(self.library, self, devices=self.devices)
+        dialog = PreferencesDialog(self.library, self, devices=self.devices, runner=self.runner,
+                                   downloads=self.downloads)
         if dialog.exec() != PreferencesDialog.DialogCode.Accepted:
             return
         self.runner.write(ops.SAVE_PREFERENCES, partial(ops.apply_preferences, self.library, dialog),

@@ -1,9 +1,11 @@
 """The background operations the window runs, each named once.
 
 Owns: one small named function per job the desktop hands to the JobRunner (scan, add a folder,
-regroup, marks, clean-up, undo, decisions (not duplicates, keep all, forget), preferences, model download, tags: teach, correct, delete, sort
-into folders; photos, search, similar, compare, match evidence, pictures, details and patch maps,
-tags and their photos, the device probe and the backup), their status-bar labels, and the keys that make reads
+regroup, marks, clean-up, undo, decisions (not duplicates, keep all, forget), preferences, model
+download and removal, tags: teach, correct, delete, sort into folders; photos, search,
+similar, compare, match evidence, pictures, details and patch maps, tags and their photos, the
+model list, the device probe and the backup), their status-bar
+labels, and the keys that make reads
 "latest request wins". Writes and long reads take `on_progress=` and `cancel=` like the engine.
 Must not: touch widgets (these run on worker threads), or call the engine except through the
 Library passed in.
@@ -37,6 +39,15 @@ def download_label(model: str) -> str:
     return f"Downloading {model}"
 
 
+def is_download(label: str) -> bool:
+    """Whether a job label is a download's (its progress counts bytes)."""
+    return label.startswith("Downloading ")
+
+
+def remove_label(model: str) -> str:
+    return f"Removing {model}"
+
+
 # Keys of the reads where only the latest request's result may be shown.
 GROUPS_SHOWN = "groups"            # the duplicates view's group list
 SEARCH_RESULTS = "search results"  # text and photo searches share one result grid
@@ -47,6 +58,7 @@ PHOTO_LIST = "photos"
 TAG_LIST = "tags"
 TAG_SHOWN = "tag photos"           # the tags view's grid: the selected tag's photos
 TEACH_PHOTOS = "photos to teach"   # the library's photos for "Teach a new tag…"
+MODEL_LIST = "models"              # the model manager's rows and the inline fixes' sizes
 
 
 # -- writes (the writer thread, one at a time) ----------------------------------------------
@@ -120,7 +132,12 @@ def apply_preferences(library, dialog, *, on_progress=None, cancel=None):
 
 
 def download_model(library, model: str, *, on_progress=None, cancel=None):
-    return library.download_model(model, on_progress, cancel)
+    """The user's click on "Download" is the consent: nothing else reaches the network."""
+    return library.download_model(model, on_progress=on_progress, cancel=cancel)
+
+
+def remove_model(library, model: str, *, on_progress=None, cancel=None):
+    return library.remove_model(model)
 
 
 # -- reads (the reader pool, beside writes) --------------------------------------------------
@@ -142,6 +159,11 @@ def regroup(library, preset, tier: str, threshold, *, on_progress, cancel):
 
 def photos(library):
     return library.photos()
+
+
+def models(library):
+    """Every model with where it is, its sizes, licence and origin (reads folders: off the GUI thread)."""
+    return library.models()
 
 
 def decisions(library):

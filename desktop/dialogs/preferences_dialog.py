@@ -1,8 +1,9 @@
-"""Preferences: duplicate model, thresholds per tier, device, model folder, downloads,
+"""Preferences: duplicate model, thresholds per tier, device, model folder, the Models page,
 keep-best presets and reference folders.
 
 Owns: editing copies of the values and returning them. Must not: save settings or touch the
-ledger itself (the main window applies the result through the writer).
+ledger itself (the main window applies the result through the writer); downloads and removals
+on the Models page run at once through ModelDownloads, since the click is the consent.
 """
 from __future__ import annotations
 
@@ -16,14 +17,22 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 from lookalike.engine import TEXT_MODEL
 from lookalike.engine.errors import LookalikeError
 
+from ..model_downloads import ModelDownloads
+from ..widgets.model_manager import ModelManager
 from .form import folder_field
 
 
 class PreferencesDialog(QDialog):
-    def __init__(self, library, parent=None, devices=None) -> None:
-        """`devices`: what the main window detected in the background (None: not known yet)."""
+    def __init__(self, library, parent=None, devices=None, runner=None, downloads=None) -> None:
+        """`devices`: what the main window detected in the background (None: not known yet);
+        `runner`, with `downloads`, runs the Models page (without a runner, as in tests of the
+        other pages, it is not shown)."""
         super().__init__(parent)
         self.devices = devices
+        self.runner = runner
+        if runner is not None and downloads is None:
+            downloads = ModelDownloads(library, runner, self)
+        self.downloads = downloads
         self.setObjectName("preferencesDialog")
         self.setWindowTitle("Preferences")
         self.library = library
@@ -33,6 +42,11 @@ class PreferencesDialog(QDialog):
         self.references = list(library.reference_folders())
         tabs = QTabWidget()
         tabs.addTab(self._general(), "General")
+        if downloads is not None:
+            self.models_page = ModelManager(downloads)
+            tabs.addTab(self.models_page, "Models")
+            downloads.changed.connect(self._name_models)
+        self.tabs = tabs
         tabs.addTab(self._keep_best(), "Keep-best presets")
         tabs.addTab(self._references(), "Reference folders")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -66,8 +80,6 @@ class PreferencesDialog(QDialog):
         detected = QLabel(self._detected())
         self.model_dir, folder_row = folder_field(self.settings.model_dir or "",
                                                   "Folder holding e.g. facebook/dinov2-small/", self._browse_models)
-        self.allow_download = QCheckBox("Allow downloading models from the Hugging Face hub")
-        self.allow_download.setChecked(self.settings.allow_download)
         self.text_search = QCheckBox("Index photos for text search (CLIP) when its weights are present")
         self.text_search.setChecked(self.settings.text_search)
         form.addRow("Duplicate model", self.model)
@@ -76,7 +88,6 @@ class PreferencesDialog(QDialog):
         form.addRow("Device", self.device)
         form.addRow("", detected)
         form.addRow("Model folder", folder_row)
-        form.addRow("", self.allow_download)
         form.addRow("", self.text_search)
         self._thresholds: dict[str, tuple[float, float]] = {}
         self._stored: dict[str, tuple[float, float]] = {}   # what each model's thresholds were
@@ -99,6 +110,13 @@ class PreferencesDialog(QDialog):
         self.near.setValue(near)
         self.similar.setValue(similar)
         self._shown_model = name
+
+    def _name_models(self) -> None:
+        """The model choices say present or missing as the Models page changes that."""
+        for row in range(self.model.count()):
+            info = self.downloads.info(self.model.itemData(row))
+            if info is not None:
+                self.model.setItemText(row, f"{info.name} ({'present' if info.present else 'missing'})")
 
     def _browse_models(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Model folder")
@@ -240,7 +258,6 @@ class PreferencesDialog(QDialog):
                 self.settings.thresholds.setdefault(name, {}).update(changed)
         self.settings.device = self.device.currentText()
         self.settings.model_dir = self.model_dir.text().strip() or None
-        self.settings.allow_download = self.allow_download.isChecked()
         self.settings.text_search = self.text_search.isChecked()
         self.accept()
 

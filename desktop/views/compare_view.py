@@ -3,7 +3,8 @@
 Owns: choosing the photos (buttons, a drop, "Compare with…" from any photo's menu, or a whole
 duplicate group), the four modes (side by side with every photo on one shared zoom and pan;
 flicker, slider and difference on A and B aligned by the match's transform), the patch map and
-match overlay toggles, the verdict in words, every model's similarity with its meaning, and
+match overlay toggles (a patch map that needs a missing DINOv2 offers its download), the
+verdict in words, every model's similarity with its meaning, and
 the metadata table with differences marked. Must not: decode files, compute similarities or
 draw evidence itself (the Library does, off the GUI thread; the canvas paints what it gets).
 """
@@ -23,6 +24,7 @@ from lookalike.engine.errors import ModelUnavailable
 from .. import operations as ops
 from ..dialogs.notice import sentence
 from ..widgets.details_table import DetailsTable
+from ..widgets.model_fix import ModelFix
 from ..widgets.zoom_canvas import ViewState, ZoomCanvas
 
 # The file types the engine scans, from its face (a new type there shows up here).
@@ -48,9 +50,10 @@ def _affine(m) -> QTransform:
 
 
 class CompareView(QWidget):
-    def __init__(self, library, runner, parent=None) -> None:
+    def __init__(self, library, runner, downloads, parent=None) -> None:
         super().__init__(parent)
         self.library, self.runner = library, runner
+        self.fix = ModelFix(downloads)   # "Download DINOv2 (88 MB)" when patch maps need it
         self.paths: list[str] = []
         self.a, self.b = 0, 1
         self.images: dict[str, QImage] = {}
@@ -133,6 +136,7 @@ class CompareView(QWidget):
         layout.addLayout(pick)
         layout.addWidget(self.verdict)
         layout.addWidget(self.note)
+        layout.addWidget(self.fix)
         layout.addWidget(self.tabs)
         self._rebuild()
 
@@ -356,6 +360,7 @@ class CompareView(QWidget):
             return
         self.layers = {p: _qimage(data, QImage.Format.Format_RGBA8888) for p, data in zip(paths, layers)}
         self._notes["patches"] = ""
+        self.fix.clear()
         self.patch_button.setToolTip(f"Patch maps from {model}: the same colour, the same kind of part (P)")
         self._refresh_canvases()
 
@@ -365,8 +370,8 @@ class CompareView(QWidget):
         self.patch_button.blockSignals(False)
         if isinstance(exc, ModelUnavailable):   # said for the window, not for a terminal
             self._notes["patches"] = (f"No patch map: it needs the {exc.model} model, which is not on this "
-                                      f"computer. Preferences sets the model folder that holds it, or "
-                                      f"allows downloading it.")
+                                      "computer.")
+            self.fix.offer(exc.model, getattr(exc, "downloadable", None))
         else:
             self._notes["patches"] = f"No patch map: {sentence(exc)}"
         self._refresh_canvases()

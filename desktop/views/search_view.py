@@ -1,7 +1,8 @@
 """Search by phrase (CLIP) or by example photo, with scores.
 
 Owns: the search field (Ctrl+F focuses it), running text and image searches off the GUI
-thread, and saying plainly when text search needs CLIP. Must not: embed anything itself.
+thread, and saying plainly when text search needs CLIP, with the button that downloads it
+(after which the window indexes the photos for it). Must not: embed anything itself.
 """
 from __future__ import annotations
 
@@ -15,13 +16,15 @@ from lookalike.engine.errors import ModelUnavailable
 
 from .. import operations as ops
 from ..dialogs.notice import sentence
+from ..model_downloads import family_name
+from ..widgets.model_fix import ModelFix
 from ..widgets.photo_grid import PhotoGrid
 
 RESULTS = 60
 
 
 class SearchView(QWidget):
-    def __init__(self, library, runner, loader, on_photo_menu, parent=None) -> None:
+    def __init__(self, library, runner, loader, on_photo_menu, downloads, parent=None) -> None:
         super().__init__(parent)
         self.library, self.runner = library, runner
         self.field = QLineEdit()
@@ -33,6 +36,7 @@ class SearchView(QWidget):
         self.status = QLabel("Type a phrase, or drop a photo anywhere on the window to find similar ones.")
         self.status.setObjectName("summaryLabel")
         self.status.setWordWrap(True)
+        self.fix = ModelFix(downloads)   # "Download CLIP (605 MB)" when text search needs it
         self.grid = PhotoGrid(loader)
         self.grid.photo_menu.connect(on_photo_menu)
         row = QHBoxLayout()
@@ -41,6 +45,7 @@ class SearchView(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(self.status)
+        layout.addWidget(self.fix)
         layout.addWidget(self.grid, 1)
 
     def search_text(self) -> None:
@@ -64,18 +69,19 @@ class SearchView(QWidget):
     def _show(self, found, title: str) -> None:
         photos = [photo for photo, _ in found]
         scores = [score for _, score in found]
+        self.fix.clear()
         self.status.setText(f"{title}: {len(photos)} results, best first (score = cosine similarity)"
                             if photos else f"{title}: no results.")
         self.grid.grid_model.set_photos(photos, scores)
 
     def _failed(self, exc) -> None:
         if isinstance(exc, ModelUnavailable) and exc.model == TEXT_MODEL:
-            info = {m.name: m for m in self.library.models()}.get(TEXT_MODEL)
-            family = info.family.upper() if info else TEXT_MODEL
-            where = f" ({info.hub_id})" if info and info.hub_id else ""
-            self.status.setText(f"Text search needs the {family} model{where}, which is "
-                                "not on this computer. Put it in your model folder or allow downloads in "
-                                "Preferences, then scan again. Searching by photo works without it.")
+            info = self.fix.downloads.info(TEXT_MODEL)
+            family = family_name(info) if info else "CLIP"
+            self.status.setText(f"Text search needs the {family} model, which is not on this computer. "
+                                "Searching by photo works without it.")
+            self.fix.offer(TEXT_MODEL, getattr(exc, "downloadable", None))
         else:
             self.status.setText(sentence(exc))
+            self.fix.clear()
         self.grid.grid_model.set_photos([])

@@ -3,7 +3,8 @@ correcting tags, and sorting photos into tag folders with Undo.
 
 Owns: the chips (refreshed after scans and after every change), the grid of the selected
 tag's photos (best first; near misses below the cut-off on request), the plain sentence
-shown instead of the grid when a tag cannot be scored, "Teach a new tag…" and "New phrase
+shown instead of the grid when a tag cannot be scored (with the download button when a missing
+CLIP is why), "Teach a new tag…" and "New phrase
 tag…", one-click corrections ("Not TAG" / "Is TAG" on the selected photos), deleting a tag,
 and "Sort into folders…" (plan, confirm, run, offer Undo). Engine work goes through the job
 runner: changes on the writer thread, reads on the reader pool. Must not: touch files, the
@@ -18,12 +19,14 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout,
                                QWidget)
 
+from lookalike.engine import TEXT_MODEL
 from lookalike.engine.errors import ModelUnavailable
 
 from .. import operations as ops
 from ..dialogs.notice import sentence, show_error
 from ..dialogs.organise_dialog import OrganiseDialog, nothing_to_sort_text, organise_confirmation_text
 from ..dialogs.tag_dialog import PhraseTagDialog, TeachTagDialog
+from ..widgets.model_fix import ModelFix
 from ..widgets.photo_grid import PhotoGrid
 from ..widgets.tag_chips import TagChips, capitalised
 from ..widgets.undo_bar import UndoBar
@@ -68,7 +71,7 @@ class TagsView(QWidget):
     batch_ran = Signal()         # a new batch ran: an older Undo offer elsewhere is stale
 
     def __init__(self, library, runner, loader, on_photo_menu,
-                 selected_elsewhere: Callable[[], list] = list, parent=None) -> None:
+                 selected_elsewhere: Callable[[], list] = list, *, downloads, parent=None) -> None:
         """`selected_elsewhere()`: paths the user selected in another view (the Photos view),
         picked already when "Teach a new tag…" opens."""
         super().__init__(parent)
@@ -112,6 +115,7 @@ class TagsView(QWidget):
         self.problem.setWordWrap(True)
         self.problem.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.problem.hide()
+        self.fix = ModelFix(downloads)   # "Download CLIP (605 MB)" when phrase tags need it
 
         self.not_button = QPushButton("✕ Not")
         self.not_button.setObjectName("notTagButton")
@@ -147,6 +151,7 @@ class TagsView(QWidget):
         layout.addWidget(self.note)
         layout.addWidget(self.corrections)
         layout.addWidget(self.problem)
+        layout.addWidget(self.fix)
         layout.addWidget(self.grid, 1)
         layout.addStretch(0)   # takes the room when neither the grid nor a problem shows
         self._show_nothing("Tags appear here once the library's folders are scanned.")
@@ -173,6 +178,7 @@ class TagsView(QWidget):
         self.info.setText(text)
         self.corrections.hide()
         self.problem.hide()
+        self.fix.clear()
         self.grid.hide()
         self.grid.grid_model.set_photos([])
 
@@ -188,6 +194,8 @@ class TagsView(QWidget):
         self.is_button.setText(f"✓ Is {name}")
         if tag.problem:
             self._show_problem(problem_text(tag))
+            if tag.kind == "phrase":   # offered only while CLIP is missing
+                self.fix.offer(TEXT_MODEL)
             self.corrections.show()
             self._update_corrections()
             return
@@ -196,6 +204,7 @@ class TagsView(QWidget):
                          partial(self._show_photos, name), self._tag_failed, key=ops.TAG_SHOWN)
 
     def _show_problem(self, text: str) -> None:
+        self.fix.clear()
         self.problem.setText(text)
         self.problem.show()
         self.grid.hide()
@@ -212,6 +221,7 @@ class TagsView(QWidget):
                                   f"“✓ Is {name}” if it is.") for fid in below})
         self.grid.grid_model.set_photos([p for p, _ in found], [s for _, s in found], marks)
         self.problem.hide()
+        self.fix.clear()
         self.grid.show()
         self.corrections.show()
         self._update_corrections()
@@ -219,11 +229,12 @@ class TagsView(QWidget):
     def _tag_failed(self, exc) -> None:
         tag = self.tags.get(self.current)
         if isinstance(exc, ModelUnavailable):
-            text = (f"“{self.current}” cannot be scored now: {sentence(exc)} Put the model in your model "
-                    "folder or allow downloads in Preferences.")
+            text = f"“{self.current}” cannot be scored now: the {exc.model} model is not on this computer."
         else:
             text = f"“{self.current}” cannot be shown: {sentence(exc)}"
         self._show_problem(text)
+        if isinstance(exc, ModelUnavailable):
+            self.fix.offer(exc.model, getattr(exc, "downloadable", None))
         if tag is not None:
             self._update_corrections()
 

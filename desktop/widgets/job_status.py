@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
+from .. import operations as ops
+from ..model_downloads import progress_text
 from ..worker import JobRunner, describe
 
 
@@ -35,7 +37,9 @@ class JobStatus(QWidget):
         self.setVisible(True)
 
     def _progress(self, label: str, progress) -> None:
-        self.label.setText(f"{label}: {describe(progress)}")
+        # A download counts bytes: "45 MB of 88 MB", not "45000000/88000000".
+        shown = progress_text(progress) if ops.is_download(label) else describe(progress)
+        self.label.setText(f"{label}: {shown}")
         if progress.total:
             self.bar.setRange(0, progress.total)
             self.bar.setValue(progress.done)

@@ -88,13 +88,24 @@ def test_text_search_returns_scored_results(qtbot, open_window, sample_photos):
     assert "0." in model.data(model.index(0))
 
 
-def test_text_search_without_clip_says_plainly_it_needs_clip(qtbot, open_window, sample_photos, tmp_path):
+def test_text_search_without_clip_offers_its_download_and_a_scan_follows_when_it_arrives(
+        qtbot, open_window, sample_photos, tmp_path, monkeypatch):
     window = open_window(model="phash", model_dir_=str(tmp_path / "no-models"))
+    fetched = []
+    monkeypatch.setattr(window.library, "download_model",   # the network stays out of tests
+                        lambda name, on_progress=None, cancel=None: fetched.append(name) or "/models/clip")
     window.add_folder(str(sample_photos))
     wait_for_scan(qtbot, window)
     window.search.field.setText("beach")
     window.search.search_text()
     qtbot.waitUntil(lambda: "needs the CLIP model" in window.search.status.text(), timeout=10000)
+    assert "Preferences" not in window.search.status.text() and "scan again" not in window.search.status.text()
+    button = window.search.fix.button
+    qtbot.waitUntil(lambda: button.isVisibleTo(window.search) and "MB)" in button.text(), timeout=10000)
+    assert button.text().startswith("Download CLIP (") and fetched == []   # nothing fetched before the click
+    with qtbot.waitSignal(window.scan_finished, timeout=60000):   # the library embeds what it lacks
+        button.click()
+    assert fetched == ["clip-b32"] and "being indexed" in window.search.fix.note.text()
 
 
 def test_a_photo_copied_into_a_watched_folder_shows_up_and_a_deleted_one_leaves(qtbot, open_window, sample_photos):
@@ -156,13 +167,14 @@ def test_the_missing_model_dialog_offers_a_way_on(qtbot, open_window, sample_pho
 
     def answer(dialog):
         seen["dialog"] = isinstance(dialog, MissingModelDialog)
-        seen["download enabled"] = dialog.buttons["download"].isEnabled()
+        seen["download enabled"] = dialog.buttons["download"].isEnabled()   # no setting to hunt for first
+        seen["names its size"] = "MB)" in dialog.buttons["download"].text()
         dialog.buttons["phash"].click()
 
     when_modal(answer)
     window.add_folder(str(sample_photos))
     summary = wait_for_scan(qtbot, window)
-    assert seen == {"dialog": True, "download enabled": False}
+    assert seen == {"dialog": True, "download enabled": True, "names its size": True}
     assert window.library.settings.model == "phash" and summary.added == 5
 
 
@@ -207,13 +219,12 @@ def test_preferences_change_the_model_thresholds_presets_and_reference_folders(q
     assert "CPU" in dialog._detected()
     dialog.model.setCurrentIndex(dialog.model.findData("phash"))
     dialog.near.setValue(0.8)
-    dialog.allow_download.setChecked(True)
     dialog.presets["phone"] = [{"rule": "formats", "order": ["HEIF", "JPEG"]}]
     dialog.references.append(str(sample_photos / "copies"))
     dialog._accept()
     dialog.apply(window.library)
     settings = window.library.settings
-    assert settings.model == "phash" and settings.allow_download
+    assert settings.model == "phash"
     assert settings.thresholds["phash"]["near"] == 0.8 and window.library.thresholds("phash")["near"] == 0.8
     assert window.library.presets()["phone"][0]["order"] == ["HEIF", "JPEG"]
     assert window.library.reference_folders() == [str(sample_photos / "copies")]

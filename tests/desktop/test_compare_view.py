@@ -143,7 +143,8 @@ def test_the_match_overlay_draws_the_aligned_blocks_on_both_photos(qtbot, open_w
     assert abs((t00 * x + t01 * y + t02) * kb - corner_b.x()) < 0.01
 
 
-def test_patch_maps_colour_both_photos_or_say_why_not(qtbot, open_window, pair, model_dir, tmp_path):
+def test_patch_maps_colour_both_photos_or_say_why_not_with_the_download_that_fixes_it(qtbot, open_window, pair,
+                                                                                     model_dir, tmp_path):
     window = open_window(model_dir_=str(model_dir))
     view = compare_ready(qtbot, window, [pair["original"], pair["copy"]])
     plain = rendered(view.canvases[0])
@@ -159,7 +160,10 @@ def test_patch_maps_colour_both_photos_or_say_why_not(qtbot, open_window, pair, 
     other.patch_button.setChecked(True)
     qtbot.waitUntil(lambda: "No patch map" in other.note.text(), timeout=30000)
     assert not other.patch_button.isChecked() and "dinov2-small" in other.note.text()
-    assert "lookalike" not in other.note.text() and "Preferences" in other.note.text()   # no command line
+    assert "lookalike" not in other.note.text() and "--" not in other.note.text()   # no command line
+    fix = other.fix   # the message carries the button that fixes it, naming the size
+    qtbot.waitUntil(lambda: fix.button.isVisible() and "MB)" in fix.button.text(), timeout=10000)
+    assert fix.button.text().startswith("Download DINOv2 (")
 
 
 def test_the_details_table_marks_what_differs_and_scores_say_what_they_mean(qtbot, open_window, pair):

@@ -155,7 +155,7 @@ def test_sorting_into_folders_asks_first_and_undo_leaves_the_photos_byte_identic
     qtbot.waitUntil(lambda: window.runner.idle, timeout=30000)
 
 
-def test_a_phrase_tag_without_clip_says_why_in_a_plain_sentence_instead_of_a_grid(qtbot, open_window, tmp_path):
+def test_a_phrase_tag_without_clip_says_why_instead_of_a_grid_and_offers_its_download(qtbot, open_window, tmp_path):
     folder = twelve_photos(tmp_path)
     window = scanned_window(qtbot, open_window, folder, model_dir_=str(tmp_path / "no models"))
     view = window.tags
@@ -178,6 +178,8 @@ def test_a_phrase_tag_without_clip_says_why_in_a_plain_sentence_instead_of_a_gri
     assert "Teach a new tag" in text and "Traceback" not in text
     assert not view.not_button.isVisible() and view.delete_button.isVisible()
     assert "“a sunset”" in view.info.text()
+    qtbot.waitUntil(lambda: view.fix.button.isVisible(), timeout=10000)
+    assert view.fix.button.text().startswith("Download CLIP (") and "MB)" in view.fix.button.text()
 
 
 def test_the_teach_button_says_why_it_is_disabled_until_a_name_and_three_photos(qtbot, open_window, tmp_path):
