@@ -212,6 +212,7 @@ class MainWindow(QMainWindow):
 
     def refresh_views(self) -> None:
         self.duplicates.refresh()
+        self.duplicates.calibration.load()   # new vectors may move where chance similarity ends
         self.photos.refresh()
         self.tags.refresh()
 

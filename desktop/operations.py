@@ -4,7 +4,7 @@ Owns: one small named function per job the desktop hands to the JobRunner (scan,
 regroup, marks, clean-up, undo, decisions (not duplicates, keep all, forget), preferences, model
 download and removal, tags: teach, correct, delete, sort into folders; photos, search,
 similar, compare, match evidence, pictures, details and patch maps, tags and their photos, the
-model list, the device probe and the backup), their status-bar
+model list, the threshold calibration, the device probe and the backup), their status-bar
 labels, and the keys that make reads
 "latest request wins". Writes and long reads take `on_progress=` and `cancel=` like the engine.
 Must not: touch widgets (these run on worker threads), or call the engine except through the
@@ -35,6 +35,9 @@ DECIDE = "Remembering the decision"
 FORGET_DECISIONS = "Forgetting decisions"
 
 
+CALIBRATE = "Estimating chance similarity"
+
+
 def download_label(model: str) -> str:
     return f"Downloading {model}"
 
@@ -59,6 +62,8 @@ TAG_LIST = "tags"
 TAG_SHOWN = "tag photos"           # the tags view's grid: the selected tag's photos
 TEACH_PHOTOS = "photos to teach"   # the library's photos for "Teach a new tag…"
 MODEL_LIST = "models"              # the model manager's rows and the inline fixes' sizes
+CALIBRATION_SHOWN = "calibration"  # the chance-similarity line of Preferences
+CALIBRATION_REVIEW = "calibration in review"   # the same line in the duplicates view
 
 
 # -- writes (the writer thread, one at a time) ----------------------------------------------
@@ -164,6 +169,10 @@ def photos(library):
 def models(library):
     """Every model with where it is, its sizes, licence and origin (reads folders: off the GUI thread)."""
     return library.models()
+
+
+def calibration(library, model=None, *, on_progress=None, cancel=None):
+    return library.calibration(model, on_progress=on_progress, cancel=cancel)
 
 
 def decisions(library):

@@ -1,5 +1,5 @@
-"""Preferences: duplicate model, thresholds per tier, device, model folder, the Models page,
-keep-best presets and reference folders.
+"""Preferences: duplicate model, thresholds per tier (with where chance similarity ends for
+that model), device, model folder, the Models page, keep-best presets and reference folders.
 
 Owns: editing copies of the values and returning them. Must not: save settings or touch the
 ledger itself (the main window applies the result through the writer); downloads and removals
@@ -17,7 +17,9 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 from lookalike.engine import TEXT_MODEL
 from lookalike.engine.errors import LookalikeError
 
+from .. import operations as ops
 from ..model_downloads import ModelDownloads
+from ..widgets.calibration_line import CalibrationLine
 from ..widgets.model_manager import ModelManager
 from .form import folder_field
 
@@ -25,8 +27,8 @@ from .form import folder_field
 class PreferencesDialog(QDialog):
     def __init__(self, library, parent=None, devices=None, runner=None, downloads=None) -> None:
         """`devices`: what the main window detected in the background (None: not known yet);
-        `runner`, with `downloads`, runs the Models page (without a runner, as in tests of the
-        other pages, it is not shown)."""
+        `runner` reads the calibration and, with `downloads`, runs the Models page (without a
+        runner, as in tests of the other pages, neither is shown)."""
         super().__init__(parent)
         self.devices = devices
         self.runner = runner
@@ -85,6 +87,10 @@ class PreferencesDialog(QDialog):
         form.addRow("Duplicate model", self.model)
         form.addRow("Near-duplicate threshold", self.near)
         form.addRow("Similar-scene threshold", self.similar)
+        self.calibration = None
+        if self.runner is not None:   # "Chance similarity ends near 0.18 here (...)"
+            self.calibration = CalibrationLine(self.library, self.runner, ops.CALIBRATION_SHOWN)
+            form.addRow("", self.calibration)
         form.addRow("Device", self.device)
         form.addRow("", detected)
         form.addRow("Model folder", folder_row)
@@ -109,6 +115,8 @@ class PreferencesDialog(QDialog):
         near, similar = self._thresholds.get(name, self._stored[name])
         self.near.setValue(near)
         self.similar.setValue(similar)
+        if self.calibration is not None and name != self._shown_model:
+            self.calibration.load(name)
         self._shown_model = name
 
     def _name_models(self) -> None:

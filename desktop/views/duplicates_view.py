@@ -4,9 +4,10 @@ Owns: the group list (one row per group, a strip of its photos painted by group_
 in step with the marks), the selected group's cards (keeper badged with the preset's reason),
 keyboard review (arrows move, Space toggles, Delete marks remove, Enter accepts the group as
 marked and opens the next: one key per burst series or group), the tier filter and
-threshold slider that regroup live, the group's "Not duplicates" / "Keep all" decisions (and
-the Decisions dialog that forgets them), and the clean-up flow with its Undo offer. Marks are saved
-through the job runner's writer. Must not: touch files or the catalog directly.
+threshold slider that regroup live (and a quiet line saying where chance similarity ends),
+the group's "Not duplicates" / "Keep all" decisions (and the Decisions dialog that forgets
+them), and the clean-up flow with its Undo offer. Marks are saved through the job runner's
+writer. Must not: touch files or the catalog directly.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from .. import operations as ops
 from ..dialogs.clean_dialog import CleanDialog, confirmation_text
 from ..dialogs.decisions_dialog import DecisionsDialog
 from ..dialogs.notice import show_error
+from ..widgets.calibration_line import CalibrationLine
 from ..widgets.group_strip import GroupList, group_row, set_group_row
 from ..widgets.photo_card import CARD_THUMB, PhotoCard
 from ..widgets.thumbnails import thumbnail_key
@@ -74,6 +76,8 @@ class DuplicatesView(QWidget):
         self.clean_button.clicked.connect(self.clean_up)
         self.summary = QLabel("")
         self.summary.setObjectName("summaryLabel")
+        # "Chance similarity ends near 0.18 here (...)": where the threshold stands against chance.
+        self.calibration = CalibrationLine(library, runner, ops.CALIBRATION_REVIEW, only_measured=True)
         controls = QHBoxLayout()
         for widget in (QLabel("Show"), self.tier, QLabel("Threshold"), self.slider, self.threshold_label,
                        QLabel("Keep-best preset"), self.preset):
@@ -131,6 +135,7 @@ class DuplicatesView(QWidget):
         layout.addLayout(controls)
         layout.addWidget(self.undo_bar)
         layout.addWidget(self.summary)
+        layout.addWidget(self.calibration)
         layout.addWidget(self.splitter, 1)
         loader.ready.connect(self._thumbnail_ready)
         self.reload_presets()
@@ -156,6 +161,7 @@ class DuplicatesView(QWidget):
         self.threshold_label.setText(f"{default:.2f}")
         self._user_threshold = False
         self._regroup_timer.start()
+        self.calibration.load()
 
     def _threshold_moved(self, value: int) -> None:
         self._user_threshold = True

@@ -3,6 +3,7 @@ with Cancel and Resume, Remove after asking, and the missing-model dialog's ways
 import dataclasses
 import threading
 import time
+from types import SimpleNamespace
 
 from PySide6.QtWidgets import QCheckBox, QLabel, QMessageBox, QPushButton, QWidget
 
@@ -37,7 +38,7 @@ class FakeLibrary:
             model("clip-b32", "clip", download=605 * MB, hub_id="openai/clip-vit-base-patch32"),
             model("sscd", "sscd", download=24 * MB),
             model("phash", "phash", present=True, can_remove=False))}
-        self.downloads, self.removals = [], []
+        self.downloads, self.removals, self.calibrated = [], [], []
         self.flowing = threading.Event()
         if not gate:
             self.flowing.set()
@@ -64,6 +65,12 @@ class FakeLibrary:
                                                can_remove=False, disk_bytes=None)
         return f"Removed {name}."
 
+    def calibration(self, model=None, on_progress=None, cancel=None):
+        self.calibrated.append(model)
+        return SimpleNamespace(model=model or "dinov2-small", chance_end=0.18, near=0.42, similar=0.3,
+                               pairs=2000, photos=120, source="calibrated",
+                               sentence="chance similarity ends near 0.18 here (2000 random pairs); "
+                                        "near duplicates from 0.42")
 
 
 def manager(qtbot, library):
@@ -184,6 +191,47 @@ def test_preferences_show_the_models_page_and_no_allow_download_setting(qtbot, t
         qtbot.waitUntil(lambda: runner.idle, timeout=20000)
     finally:
         library.close()
+
+
+def test_preferences_say_where_chance_similarity_ends_for_the_chosen_model(qtbot, tmp_path, monkeypatch):
+    from lookalike.desktop.dialogs.preferences_dialog import PreferencesDialog
+    from lookalike.engine import Library
+
+    make_application(["lookalike-test"])
+    window = QWidget()
+    qtbot.addWidget(window)
+    runner = JobRunner(window)
+    library = Library.open(tmp_path / "lib")
+    fake = FakeLibrary()
+    monkeypatch.setattr(library, "calibration", fake.calibration, raising=False)
+    try:
+        dialog = PreferencesDialog(library, devices=["cpu"], runner=runner)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitUntil(lambda: "Chance similarity ends near 0.18 here" in dialog.calibration.text(), timeout=5000)
+        assert dialog.calibration.isVisibleTo(dialog)
+        dialog.model.setCurrentIndex(dialog.model.findData("phash"))
+        qtbot.waitUntil(lambda: fake.calibrated[-1:] == ["phash"], timeout=5000)
+        qtbot.waitUntil(lambda: runner.idle, timeout=20000)
+    finally:
+        library.close()
+
+
+def test_the_duplicates_view_says_quietly_where_chance_similarity_ends(qtbot, open_window, sample_photos, monkeypatch):
+    window = open_window(model="phash")
+    window.add_folder(str(sample_photos))
+    wait_for_scan(qtbot, window)
+    line = window.duplicates.calibration
+    fake = FakeLibrary()
+    monkeypatch.setattr(window.library, "calibration", fake.calibration, raising=False)
+    window.refresh_views()
+    qtbot.waitUntil(lambda: "Chance similarity ends near 0.18 here" in line.text(), timeout=10000)
+    assert line.isVisibleTo(window.duplicates) and fake.calibrated[-1] is None   # the library's own model
+    fixed = SimpleNamespace(**{**vars(fake.calibration()), "chance_end": None, "source": "fixed",
+                               "sentence": "thresholds are the model's defaults"})
+    monkeypatch.setattr(window.library, "calibration", lambda model=None, **_: fixed)
+    window.refresh_views()   # nothing measured: the review says nothing rather than a default
+    qtbot.waitUntil(lambda: not line.isVisibleTo(window.duplicates), timeout=10000)
 
 
 def test_choosing_to_install_sscd_downloads_it_then_uses_it_and_scans(qtbot, open_window, sample_photos, tmp_path,
