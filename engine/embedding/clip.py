@@ -40,7 +40,7 @@ class ClipEmbedder(TorchEmbedder, TextEmbedder):
         self.max_tokens = int(getattr(self.model.config.text_config, "max_position_embeddings", 77))
         # The temperature CLIP was trained with (100 for OpenAI's): zero-shot scores use it.
         self.logit_scale = float(self.model.logit_scale.detach().exp())
-        self._finish_loading(precision)
+        self._finish_loading(precision, folder)
 
     def preprocess(self, image: Image.Image) -> np.ndarray:
         return normalise_chw(resize_center_crop(image, self.shortest, self.input_size), self.mean, self.std)

@@ -39,7 +39,7 @@ class Dinov2Embedder(TorchEmbedder):
         if getattr(self.model.config, "model_type", "") != "dinov2":
             raise ModelUnavailable(name, f"The folder {folder} holds a "
                                    f"{self.model.config.model_type!r} model, not DINOv2.")
-        self._finish_loading(precision)
+        self._finish_loading(precision, folder)
 
     def preprocess(self, image: Image.Image) -> np.ndarray:
         return normalise_chw(resize_square(image, self.input_size), self.mean, self.std)

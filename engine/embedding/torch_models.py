@@ -1,7 +1,8 @@
 """Running transformers vision models with torch: device placement, precision, batching.
 
 Owns: the shared machinery of the DINOv2 and CLIP embedders (moving a model to a device,
-fp16 on GPUs, the bf16 check on CPUs, inference mode, reading the preprocessing config).
+fp16 on GPUs, the bf16 check on CPUs, handing the image tower to ONNX Runtime on CPUs where
+onnx_runtime.py finds it accurate and faster, inference mode, reading the preprocessing config).
 Must not: know which model family it runs (dinov2.py and clip.py say that).
 """
 from __future__ import annotations
@@ -10,13 +11,15 @@ import json
 from abc import abstractmethod
 import threading
 from pathlib import Path
-from typing import Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 from PIL import Image
 
 from .base import Embedder, l2_normalise
+from . import onnx_export
 from .device import pick_cpu_precision
+from .onnx_runtime import OnnxPath, requested_runtime, stack
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -65,11 +68,12 @@ class TorchEmbedder(Embedder):
         self.name, self.model_id, self.source, self.device = name, model_id, source, device
         self._lock = threading.Lock()  # one inference at a time per model
 
-    def _finish_loading(self, precision: str = "auto") -> None:
+    def _finish_loading(self, precision: str = "auto", folder: Optional[Path] = None) -> None:
         import torch
 
         self.model.eval()
         self.model.to(self.device)
+        self._onnx = None
         if self.device in ("cuda", "mps"):
             self.model.half()
             self.precision = "fp16"
@@ -77,11 +81,18 @@ class TorchEmbedder(Embedder):
         else:
             self._dtype = torch.float32
             self.precision = "fp32"
-            choice = precision if precision in ("fp32", "bf16") else self._measured_cpu_precision()
+            runtime = requested_runtime(precision)
+            if folder is not None and runtime != "torch":
+                self._onnx = self._start_onnx(folder, runtime)  # while the weights are fp32
+            settled = self._onnx is not None and not self._onnx.pending and self._onnx.choice != "torch"
+            # torch then only makes patch maps: the bf16 measurement would be wasted
+            choice = precision if precision in ("fp32", "bf16") or settled else self._measured_cpu_precision()
             if choice == "bf16":
                 self.model.to(torch.bfloat16)
                 self._dtype = torch.bfloat16
                 self.precision = "bf16"
+        self._torch_precision = self.precision
+        self._sync_precision()
         with torch.inference_mode():
             probe = self._forward(self._tensor([self.preprocess(calibration_images(self.input_size, 1)[0])]))
         self.dim = int(probe.shape[1])
@@ -105,6 +116,53 @@ class TorchEmbedder(Embedder):
             _precision_cache[key] = choice
             return choice
 
+    def _start_onnx(self, folder: Path, runtime: str) -> Optional[OnnxPath]:
+        import torch
+
+        files = onnx_export.tower_files(folder, self.model_id)
+        pixels = stack([self.preprocess(img) for img in calibration_images(self.input_size)])
+
+        def export(path: Path) -> None:
+            dtype = next(self.model.parameters()).dtype
+            self.model.to(torch.float32)
+            try:
+                onnx_export.export_tower(self.model, lambda _model, x: self._forward(x),
+                                         torch.from_numpy(pixels[:2]), path)
+            finally:
+                self.model.to(dtype)
+
+        with torch.inference_mode():
+            reference = self._forward(torch.from_numpy(pixels)).float().numpy()
+        onnx = OnnxPath(files, export, self._torch_features, "fp32")
+        try:
+            onnx.start(runtime, pixels, reference)
+        except Exception:  # noqa: BLE001 - an export ORT cannot run: torch stays, as before
+            if runtime != "auto":
+                raise
+            return None
+        return onnx
+
+    def _torch_features(self, pixels: np.ndarray) -> np.ndarray:
+        import torch
+
+        with torch.inference_mode():
+            return self._forward(torch.from_numpy(pixels).to(self.device, dtype=self._dtype)).float().numpy()
+
+    def _sync_precision(self) -> None:
+        onnx = self._onnx
+        if onnx is not None:
+            onnx.torch_label = self._torch_precision
+        self.precision = onnx.choice if onnx is not None and onnx.choice != "torch" else self._torch_precision
+
+    def calibrate(self, images: Sequence[Image.Image]) -> str:
+        """Chooses the CPU runtime on these pictures (the user's own photos) now, instead of
+        on the first batch; returns `precision`. A no-op on GPUs or with a forced runtime."""
+        if self._onnx is not None and self._onnx.decidable:
+            with self._lock:
+                self._onnx.decide(stack([self.preprocess(img) for img in images]), "pictures passed in")
+                self._sync_precision()
+        return self.precision
+
     def _tensor(self, batch: Sequence[np.ndarray]):
         import torch
 
@@ -115,8 +173,14 @@ class TorchEmbedder(Embedder):
 
         if not len(batch):
             return np.zeros((0, self.dim), dtype=np.float32)
-        with self._lock, torch.inference_mode():
-            features = self._forward(self._tensor(batch))
+        with self._lock:
+            if self._onnx is not None:
+                onnx_features = self._onnx.embed(stack(batch))
+                self._sync_precision()
+                if onnx_features is not None:
+                    return l2_normalise(onnx_features)
+            with torch.inference_mode():
+                features = self._forward(self._tensor(batch))
         return l2_normalise(features.float().cpu().numpy())
 
     @abstractmethod
