@@ -4,8 +4,9 @@ Owns: building a throwaway sample library (a copy of a photo folder plus resized
 re-encoded copies of a few photos), driving the real window offscreen through a scan, and
 grabbing the welcome, duplicates, photos, search, tags (a "flowers" tag taught from the
 sample's flower photos) and compare views, the compare view in each mode (side by side with
-the match overlay, slider, difference, patch map). Must not: touch the user's own library or
-photos.
+the match overlay, slider, difference, patch map), Preferences (General with the calibration
+line, and Models), the missing-model dialog and text search offering CLIP's download. Must not: touch the user's own library or
+photos, or download anything.
 """
 from __future__ import annotations
 
@@ -49,6 +50,44 @@ def write_credits(photos: Path, out: Path) -> None:
              "| file | source package | license |", "|---|---|---|"]
     lines += [f"| {r['file']} | {r['source_package']} | {r['license']} |" for r in rows]
     (out / "PHOTO-CREDITS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def grab_model_pages(window, out: Path, settle) -> None:
+    """Preferences › Models and › General, the dialog a first scan without DINOv2 opens (drawn
+    as it would be: no model is removed or downloaded for the picture), and text search
+    without CLIP."""
+    import dataclasses
+
+    from .dialogs.missing_model_dialog import MissingModelDialog
+    from .dialogs.preferences_dialog import PreferencesDialog
+
+    dialog = PreferencesDialog(window.library, window, devices=window.devices, runner=window.runner,
+                               downloads=window.downloads)
+    dialog.resize(860, 760)
+    dialog.show()
+    settle(1.0, until=lambda: dialog.calibration is None or not window.runner.reading)
+    dialog.grab().save(str(out / "preferences-general.png"))
+    dialog.tabs.setCurrentWidget(dialog.models_page)
+    settle(1.0, until=lambda: bool(dialog.models_page.rows))
+    dialog.grab().save(str(out / "preferences-models.png"))
+    dialog.close()
+    infos = {m.name: m for m in window.library.models()}
+    missing = dataclasses.replace(infos["dinov2-small"], present=False, can_download=True,
+                                  source="weights not found (model folder, data folder, Hugging Face cache)")
+    sscd = dataclasses.replace(infos["sscd"], present=False, can_download=True)
+    asked = MissingModelDialog("dinov2-small", missing, True, sscd, window)
+    asked.show()
+    settle(0.5)
+    asked.grab().save(str(out / "missing-model.png"))
+    asked.close()
+    if not infos["clip-b32"].present:   # text search without CLIP: the message and its button
+        from .main_window import PAGES
+
+        window.nav.setCurrentRow(PAGES.index("Search"))
+        window.search.field.setText("fog over a field")
+        window.search.search_text()
+        settle(1.0, until=lambda: window.search.fix.isVisible() and "MB)" in window.search.fix.button.text())
+        window.grab().save(str(out / "search-without-clip.png"))
 
 
 def main(argv=None) -> int:
@@ -143,6 +182,7 @@ def main(argv=None) -> int:
         settle(1.0, until=lambda: bool(compare.layers) or not compare.patch_button.isChecked())
         if compare.layers:
             window.grab().save(str(args.out / "compare-patchmap.png"))
+        grab_model_pages(window, args.out, settle)
         window.close()
         library.close()
     print(f"screenshots: wrote {', '.join(sorted(p.name for p in args.out.glob('*.png')))} to {args.out}")

@@ -44,6 +44,8 @@ class MissingModelDialog(QDialog):
                          f"From {info.origin}; licence: {info.licence}. Your photos are indexed for it "
                          "as soon as it is here." if info is not None and info.origin else
                          "Your photos are indexed for it as soon as it is here.")
+            self.buttons["download"].setObjectName("primaryButton")   # the way on most people want
+            self.buttons["download"].setDefault(True)
         self._option(layout, "folder", "Choose a model folder…", "A folder holding facebook/dinov2-small/ and similar.")
         if sscd is not None and sscd.name != model:
             if sscd.present:

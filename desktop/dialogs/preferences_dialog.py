@@ -90,6 +90,7 @@ class PreferencesDialog(QDialog):
         self.calibration = None
         if self.runner is not None:   # "Chance similarity ends near 0.18 here (...)"
             self.calibration = CalibrationLine(self.library, self.runner, ops.CALIBRATION_SHOWN)
+            self.calibration.setMinimumWidth(420)   # else the form sizes it for a narrow wrap: blank lines
             form.addRow("", self.calibration)
         form.addRow("Device", self.device)
         form.addRow("", detected)

@@ -68,8 +68,11 @@ class ModelFix(QWidget):
         if info is not None and info.present and not running:
             self.hide()   # here after all (put in the model folder meanwhile): nothing to fix
             return
-        can = info.can_download if info is not None else self.downloadable is not False
+        # Until the list is read, only the error's word counts (a phrase tag's problem has none).
+        can = info.can_download if info is not None else bool(self.downloadable)
         self.button.setText(self.downloads.button_text(self.model, named=True))
+        self.button.setToolTip(f"From {info.origin}; licence: {info.licence}. Nothing is fetched before this click."
+                               if info is not None and info.origin else "")
         self.button.setVisible(can and not running)
         self.bar.setVisible(running)
         self.cancel_button.setVisible(running)
@@ -77,9 +80,9 @@ class ModelFix(QWidget):
             if self.model not in self.downloads.latest:
                 self.bar.setRange(0, 0)
                 self.note.setText("Starting the download…")
-        elif not can:
-            reason = info.source if info is not None else "it is not downloaded from the internet"
-            self.note.setText(f"It cannot be downloaded from here: {reason}. Preferences › Models says where it comes from.")
+        elif not can and info is not None:
+            self.note.setText(f"It cannot be downloaded from here: {info.source}. Preferences › Models says "
+                              "where it comes from.")
         else:
             self.note.setText("")
 
