@@ -52,6 +52,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/speed.py $(PHOTOS) --model sscd --model phash --json bench/out/speed.json | tee bench/out/speed.md
 	$(BIN)/python bench/speed.py $(PHOTOS) --upscale 12 --model sscd --model phash \
 		--json bench/out/speed-12mp.json | tee bench/out/speed-12mp.md
+	# DINOv2-small's architecture (random weights) on the CPU: torch beside ONNX Runtime.
+	$(BIN)/python bench/speed.py $(PHOTOS) --random dinov2-small --runtime torch --runtime onnx-fp32 \
+		--runtime auto --json bench/out/speed-cpu.json | tee bench/out/speed-cpu.md
+	$(BIN)/python bench/speed.py $(PHOTOS) --upscale 12 --random dinov2-small --runtime torch \
+		--runtime onnx-fp32 --runtime auto --json bench/out/speed-cpu-12mp.json | tee bench/out/speed-cpu-12mp.md
 	$(BIN)/python bench/quality.py $(PHOTOS) --model sscd --model phash --sources 30 \
 		--sweep 0.6875 0.5 0.4 0.35 0.3 --out bench/out/quality
 	$(BIN)/python bench/scale.py --sizes 100000 1000000 --rescan 100000 --json bench/out/scale.json \
