@@ -36,7 +36,7 @@ from .parts.indexes import Indexes
 from .parts.models import Models
 from .parts.search import Search
 from .parts.tags import Tags
-from .results import (Comparison, DuplicateGroup, Folder, MatchExplanation, ModelInfo, PatchMap, Photo, PhotoDetails,
+from .results import (Calibration, Comparison, DuplicateGroup, Folder, MatchExplanation, ModelInfo, PatchMap, Photo, PhotoDetails,
                       SearchResult, TagInfo, TagPhoto)
 from .scanning.scan import ScanSummary, run_scan
 from .scanning.scope import scopes_for
@@ -225,6 +225,10 @@ class Library:
     # -- duplicates ----------------------------------------------------------------------------
     def thresholds(self, model: str) -> dict[str, float]:
         return self._duplicates.thresholds(model)
+
+    def calibration(self, model: Optional[str] = None, on_progress: Progress = None, cancel: Cancel = None,
+                    refresh: bool = False) -> Calibration:   # where chance similarity ends, the thresholds used
+        return self._duplicates.calibrations.calibration(model, on_progress, cancel, refresh)
 
     def duplicates(self, tier: str = "near", threshold: Optional[float] = None,
                    model: Optional[str] = None, on_progress: Progress = None,

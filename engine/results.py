@@ -332,3 +332,39 @@ class Decision:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Where chance similarity ends for a model in this library (dedup/calibrate.py), and the
+    thresholds grouping uses: `source` says whose they are: "calibrated" (from this library),
+    "fixed" (the model's defaults: they measured better, too few photos to calibrate, or
+    chance pairs reach the top of the scale) or "yours" (your setting)."""
+    model: str
+    chance_end: Optional[float]     # None: too few photos to tell
+    near: float
+    similar: float
+    pairs: int                      # unrelated pairs scored
+    photos: int                     # distinct pictures in the library
+    source: str
+
+    @property
+    def sentence(self) -> str:
+        if self.chance_end is None:
+            found = (f"too few photos to calibrate ({self.photos:,}; 50 needed), so the model's "
+                     "defaults hold" if self.photos else "nothing to calibrate yet (no photos scanned with it)")
+        elif self.chance_end >= 0.99:
+            found = (f"unrelated photos reach any similarity by chance here ({self.pairs:,} pairs of "
+                     f"{self.photos:,} photos)")
+        else:
+            found = (f"chance similarity ends near {self.chance_end:.2f} here ({self.pairs:,} pairs of "
+                     f"{self.photos:,} photos)")
+        why = {"calibrated": "", "yours": ", your setting",
+               "fixed": ", the model's default" if self.chance_end is not None else ""}[self.source]
+        return (f"{found}; near duplicates from {self.near:.2f}{why}, similar photos from "
+                f"{self.similar:.2f}")
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["sentence"] = self.sentence
+        return out

@@ -1,9 +1,9 @@
 """The Library's duplicates part: the duplicate pipeline (dedup/find.py) run on this library.
 
-Owns: each model's near/similar thresholds (settings over the model's defaults), taking the
-candidate pairs from the model's index under its lock (their cache lives here, per model),
-and handing them, with the reference folders and the followed roots, to dedup.find. Must not:
-run SQL or FAISS itself, or group on its own (dedup/ does).
+Owns: each model's near/similar thresholds (yours, else calibrated or fixed: calibrations.py
+decides), taking the candidate pairs from the model's index under its lock (their cache lives
+here, per model), and handing them, with the reference folders and the followed roots, to
+dedup.find. Must not: run SQL or FAISS itself, or group on its own (dedup/ does).
 """
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from typing import Callable, Optional, Sequence
 
 from ..dedup import decided, find, series
 from ..dedup.units import Units
-from ..embedding.registry import spec
 from ..errors import LookalikeError
 from ..index.vectors import IndexCorrupt
 from ..jobs import CancelToken, ProgressCallback
 from ..results import DuplicateGroup
 from ..settings import Settings
+from .calibrations import Calibrations
 from .indexes import Indexes, damaged_vectors
 
 
@@ -41,11 +41,10 @@ class Duplicates:
         self.references = references
         self.pair_caches = find.PairCaches()
         indexes.on_rebuild(self.pair_caches.forget)
+        self.calibrations = Calibrations(catalog, indexes.library_dir, lambda: self.settings, resolve_model)
 
-    def thresholds(self, model: str) -> dict[str, float]:
-        defaults = spec(model)
-        return {"near": self.settings.threshold(model, "near", defaults.near),
-                "similar": self.settings.threshold(model, "similar", defaults.similar)}
+    def thresholds(self, model: str, on_progress=None, cancel=None) -> dict[str, float]:
+        return self.calibrations.thresholds(model, on_progress, cancel)
 
     def followed_roots(self) -> Optional[list[str]]:
         """Folders to check real paths against, if links out of them are followed (else none is)."""
@@ -61,7 +60,7 @@ class Duplicates:
             return decided.visible(find.exact_groups(self.catalog.hash_groups(), self.references(),
                                                      self.followed_roots(), units), decisions)
         name = self.resolve_model(model)
-        base = self.thresholds(name)
+        base = self.thresholds(name, on_progress, cancel)
         limit = find.limits(tier, threshold, base["near"], base["similar"])
         with self.indexes.lock:
             index = self._index(name, on_progress, cancel)
