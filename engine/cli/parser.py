@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 
 from ..results import TIERS
-from . import (cleanup_commands, decision_commands, doctor_command, explain_command, folder_commands, model_commands, search_commands,
+from . import (calibrate_command, cleanup_commands, decision_commands, doctor_command, explain_command, folder_commands, model_commands, search_commands,
                tag_commands)
 from .failures import EXIT_USAGE
 
@@ -74,6 +74,13 @@ def _add_search_commands(commands) -> None:
     dup.add_argument("--model")
     dup.add_argument("--json", action="store_true")
     dup.set_defaults(handler=search_commands.duplicates)
+
+    calibrate = commands.add_parser("calibrate", help="where chance similarity ends for a model in "
+                                    "this library, and the thresholds duplicates use")
+    calibrate.add_argument("--model")
+    calibrate.add_argument("--refresh", action="store_true", help="sample the library again now")
+    calibrate.add_argument("--json", action="store_true")
+    calibrate.set_defaults(handler=calibrate_command.calibrate)
 
     similar = commands.add_parser("similar", help="photos similar to an image")
     similar.add_argument("image", metavar="IMAGE")

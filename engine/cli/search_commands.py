@@ -14,7 +14,11 @@ def duplicates(library, args, progress, cancel) -> int:
                                 on_progress=progress, cancel=cancel)
     progress.done()
     if args.json:
-        render.emit({"groups": [g.to_dict() for g in groups]})
+        # Which thresholds grouped them and whose they are (calibrated, fixed or yours); a
+        # --threshold replaces the loosest tier's.
+        used = None if args.tier == "exact" else {**library.calibration(args.model).to_dict(),
+                                                  "threshold": args.threshold}
+        render.emit({"groups": [g.to_dict() for g in groups], "thresholds": used})
         return EXIT_OK
     if not groups:
         render.line("No duplicate groups found.")
