@@ -131,16 +131,25 @@ def quantise_int8(source: Path, target: Path) -> None:
         op_types_to_quantize=["MatMul", "Gemm"]))
 
 
+def machine() -> str:
+    """The decision holds for this CPU only (a model folder may be shared between machines)."""
+    import platform
+
+    return f"{platform.node()} {platform.machine()} x{os.cpu_count()}"
+
+
 def read_decision(files: TowerFiles) -> Optional[dict]:
     try:
         decision = json.loads(files.decision.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return decision if isinstance(decision, dict) and decision.get("key") == files.key else None
+    if not isinstance(decision, dict) or decision.get("key") != files.key:
+        return None
+    return decision if decision.get("machine") == machine() else None
 
 
 def write_decision(files: TowerFiles, decision: dict) -> None:
-    text = json.dumps({"key": files.key, **decision}, indent=2)
+    text = json.dumps({**decision, "key": files.key, "machine": machine()}, indent=2)
     try:
         write_atomically(files.decision, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     except OSError:

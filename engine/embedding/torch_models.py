@@ -119,7 +119,6 @@ class TorchEmbedder(Embedder):
     def _start_onnx(self, folder: Path, runtime: str) -> Optional[OnnxPath]:
         import torch
 
-        files = onnx_export.tower_files(folder, self.model_id)
         pixels = stack([self.preprocess(img) for img in calibration_images(self.input_size)])
 
         def export(path: Path) -> None:
@@ -133,10 +132,10 @@ class TorchEmbedder(Embedder):
 
         with torch.inference_mode():
             reference = self._forward(torch.from_numpy(pixels)).float().numpy()
-        onnx = OnnxPath(files, export, self._torch_features, "fp32")
         try:
+            onnx = OnnxPath(onnx_export.tower_files(folder, self.model_id), export, self._torch_features, "fp32")
             onnx.start(runtime, pixels, reference)
-        except Exception:  # noqa: BLE001 - an export ORT cannot run: torch stays, as before
+        except Exception:  # noqa: BLE001 - no writable cache, an export ORT cannot run: torch stays
             if runtime != "auto":
                 raise
             return None

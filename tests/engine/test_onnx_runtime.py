@@ -182,3 +182,12 @@ def test_the_runtime_can_be_forced_from_the_environment(models, monkeypatch):
     assert loader.load("dinov2-small", str(models), device="cpu").precision in ("fp32", "bf16")
     monkeypatch.setenv(onnx_runtime.RUNTIME_ENV, "onnx-int8")
     assert loader.load("dinov2-small", str(models), device="cpu").precision == "onnx-int8"
+
+
+def test_a_decision_made_on_another_machine_is_measured_again(models, monkeypatch):
+    fixed_rates(monkeypatch, torch=10.0, onnx_fp32=20.0, onnx_int8=30.0)
+    model = loader.load("dinov2-small", str(models), device="cpu")
+    model.calibrate(pictures(4))
+    monkeypatch.setattr(onnx_export, "machine", lambda: "another host x86_64 x64")
+    again = loader.load("dinov2-small", str(models), device="cpu")
+    assert again._onnx.pending and again.precision == "onnx-fp32"
