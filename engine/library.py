@@ -169,12 +169,11 @@ class Library:
         return self._models.infos(self.catalog.models_with_embeddings())
 
     def download_model(self, name: str, on_progress: Progress = None, cancel: Cancel = None) -> str:
-        """Downloads a hub model or installs SSCD's package (the user's click is the consent;
-        nothing else touches the network). Resumes an interrupted try; returns where it went."""
+        """Downloads (resuming) a hub model or installs SSCD's package; returns where it went.
+        Only this call touches the network: the user's click or command is the consent."""
         return self._models.download(name, on_progress, cancel)
 
-    def remove_model(self, name: str) -> str:
-        """Deletes the copy Lookalike downloaded; returns one sentence saying what went."""
+    def remove_model(self, name: str) -> str:   # deletes what Lookalike downloaded; says what
         return self._models.remove(name)
 
     def embedder(self, name: str, device: Optional[str] = None, on_progress: Progress = None,
@@ -190,9 +189,8 @@ class Library:
         return self._models.resolve(name)
 
     # -- scanning ------------------------------------------------------------------------------
-    def scan(self, model: Optional[str] = None, device: Optional[str] = None,
-             on_progress: Progress = None, cancel: Cancel = None,
-             changed: Optional[Iterable[str]] = None) -> ScanSummary:
+    def scan(self, model: Optional[str] = None, device: Optional[str] = None, on_progress: Progress = None,
+             cancel: Cancel = None, changed: Optional[Iterable[str]] = None) -> ScanSummary:
         """Brings the catalog in line with the folders and embeds new or changed photos. The
         model loads before anything is written: a missing model changes nothing. `changed`
         (paths a watcher reported) limits the walk to the folders they are in."""
@@ -223,23 +221,21 @@ class Library:
         return summary
 
     # -- duplicates ----------------------------------------------------------------------------
-    def thresholds(self, model: str) -> dict[str, float]:
-        return self._duplicates.thresholds(model)
+    def thresholds(self, model: str) -> dict[str, float]:   # as last calibrated: never measures
+        return self._duplicates.thresholds(model, measure=False)
 
     def calibration(self, model: Optional[str] = None, on_progress: Progress = None, cancel: Cancel = None,
                     refresh: bool = False) -> Calibration:   # where chance similarity ends, the thresholds used
         return self._duplicates.calibrations.calibration(model, on_progress, cancel, refresh)
 
-    def duplicates(self, tier: str = "near", threshold: Optional[float] = None,
-                   model: Optional[str] = None, on_progress: Progress = None,
-                   cancel: Cancel = None) -> list[DuplicateGroup]:
+    def duplicates(self, tier: str = "near", threshold: Optional[float] = None, model: Optional[str] = None,
+                   on_progress: Progress = None, cancel: Cancel = None) -> list[DuplicateGroup]:
         """Groups, largest reclaimable space first. `tier` is the loosest tier reported:
         exact, near (also lists exact copies) or similar/all (also near and exact)."""
         return self._duplicates.groups(tier, threshold, model, on_progress, cancel)
 
-    def scored_pairs(self, model: Optional[str] = None, threshold: float = -1.0,
-                     verify: Optional[bool] = None, on_progress: Progress = None,
-                     cancel: Cancel = None) -> tuple[dict, list[tuple[int, int, float]]]:
+    def scored_pairs(self, model: Optional[str] = None, threshold: float = -1.0, verify: Optional[bool] = None,
+                     on_progress: Progress = None, cancel: Cancel = None) -> tuple[dict, list[tuple[int, int, float]]]:
         """(records, pairs): every pair at or above `threshold` with the scores grouping uses."""
         return self._duplicates.scored_pairs(model, threshold, verify, on_progress, cancel)
 
@@ -252,16 +248,14 @@ class Library:
                 on_progress: Progress = None, cancel: Cancel = None) -> list[SearchResult]:
         return self._search.similar(image, limit, model, on_progress, cancel)
 
-    def search_text(self, text: str, limit: int = 20, on_progress: Progress = None,
-                    cancel: Cancel = None) -> list[SearchResult]:
+    def search_text(self, text: str, limit: int = 20, on_progress: Progress = None, cancel: Cancel = None) -> list[SearchResult]:
         return self._search.search_text(text, limit, on_progress, cancel)
 
     def compare(self, a: os.PathLike | str, b: os.PathLike | str) -> Comparison:
         """Scores two photos with the library's model, DINOv2 and CLIP (those available)."""
         return self._search.compare(a, b)
 
-    def patch_maps(self, paths: Sequence, model: Optional[str] = None, on_progress: Progress = None,
-                   cancel: Cancel = None) -> list[PatchMap]:
+    def patch_maps(self, paths: Sequence, model: Optional[str] = None, on_progress: Progress = None, cancel: Cancel = None) -> list[PatchMap]:
         """What DINOv2 sees in each photo, in colours shared across them (a two-step PCA)."""
         return self._explain.patch_maps(paths, model, on_progress=on_progress, cancel=cancel)
 
@@ -316,9 +310,9 @@ class Library:
         return self._cleanup.preset(name)
 
     # -- proposals and marks -------------------------------------------------------------------
-    def proposals(self, preset: Optional[str] = None, tier: str = "near",
-                  threshold: Optional[float] = None, model: Optional[str] = None,
-                  on_progress: Progress = None, cancel: Cancel = None) -> list[tuple[object, Proposal]]:
+    def proposals(self, preset: Optional[str] = None, tier: str = "near", threshold: Optional[float] = None,
+                  model: Optional[str] = None, on_progress: Progress = None,
+                  cancel: Cancel = None) -> list[tuple[object, Proposal]]:
         return self._cleanup.proposals(preset, tier, threshold, model, on_progress, cancel)
 
     def series(self, threshold: Optional[float] = None, model: Optional[str] = None, on_progress: Progress = None,
@@ -380,16 +374,13 @@ class Library:
     def tag(self, name: str) -> TagInfo:
         return self._tags.info(name)
 
-    def define_tag(self, name: str, phrases: Sequence[str] = (), examples: Sequence = (),
-                   not_examples: Sequence = (), cutoff: Optional[float] = None,
-                   on_progress: Progress = None, cancel: Cancel = None) -> TagInfo:
-        """A tag by phrases (CLIP zero-shot) or by at least 3 example photos (a classifier on
-        the library's vectors); defining an existing tag adds examples or replaces phrases.
-        Example photos outside the library are embedded now."""
+    def define_tag(self, name: str, phrases: Sequence[str] = (), examples: Sequence = (), not_examples: Sequence = (),
+                   cutoff: Optional[float] = None, on_progress: Progress = None, cancel: Cancel = None) -> TagInfo:
+        """A tag by phrases (CLIP zero-shot) or by at least 3 example photos (a classifier on the library's
+        vectors); defining an existing tag adds examples or replaces phrases. Outside examples are embedded now."""
         return self._tags.define(name, phrases, examples, not_examples, cutoff, on_progress, cancel)
 
-    def tag_photos(self, name: str, limit: Optional[int] = None,
-                   min_score: Optional[float] = None) -> list[TagPhoto]:
+    def tag_photos(self, name: str, limit: Optional[int] = None, min_score: Optional[float] = None) -> list[TagPhoto]:
         """Photos carrying the tag, best first; `min_score` lists every photo scoring that much."""
         return self._tags.photos(name, limit, min_score)
 
@@ -401,8 +392,7 @@ class Library:
         self._tags.delete(name)
 
     def plan_organise(self, into: os.PathLike | str, tags: Optional[Sequence[str]] = None) -> CleanPlan:
-        """Moves planned for sorting the photos of `tags` (default: all) into `into`/<tag>/;
-        a photo with several tags goes to its highest-scoring one."""
+        """Moves sorting the photos of `tags` (default: all) into `into`/<tag>/, each to its best tag."""
         return self._cleanup.plan_organise(into, self._tags.best_tags(tags))
 
     def organise(self, plan: CleanPlan, on_progress: Progress = None, cancel: Cancel = None) -> BatchReport:

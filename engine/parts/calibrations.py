@@ -53,16 +53,19 @@ class Calibrations:
         self._lock = threading.Lock()
         self._memory: Optional[dict] = None
 
-    def thresholds(self, model: str, on_progress=None, cancel=None) -> dict[str, float]:
-        c = self.calibration(model, on_progress, cancel)
+    def thresholds(self, model: str, on_progress=None, cancel=None, measure: bool = True) -> dict[str, float]:
+        c = self.calibration(model, on_progress, cancel, measure=measure)
         return {"near": c.near, "similar": c.similar}
 
     def calibration(self, model: Optional[str] = None, on_progress: Optional[ProgressCallback] = None,
-                    cancel: Optional[CancelToken] = None, refresh: bool = False) -> Calibration:
-        """The model's calibration and the thresholds grouping uses with it."""
+                    cancel: Optional[CancelToken] = None, refresh: bool = False,
+                    measure: bool = True) -> Calibration:
+        """The model's calibration and the thresholds grouping uses with it. `measure=False`
+        only reads what was stored, however old (quick enough for a GUI thread)."""
         name = self.resolve_model(model)
         defaults = spec(name)
-        estimate = self.estimate(name, on_progress, cancel, refresh)
+        estimate = (self.estimate(name, on_progress, cancel, refresh) if measure
+                    else self._read().get(name))
         near, similar, source = defaults.near, defaults.similar, "fixed"
         # A chance end at the top of the scale leaves no threshold beyond chance: the defaults hold.
         end = (estimate or {}).get("chance_end")

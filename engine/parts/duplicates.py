@@ -43,8 +43,8 @@ class Duplicates:
         indexes.on_rebuild(self.pair_caches.forget)
         self.calibrations = Calibrations(catalog, indexes.library_dir, lambda: self.settings, resolve_model)
 
-    def thresholds(self, model: str, on_progress=None, cancel=None) -> dict[str, float]:
-        return self.calibrations.thresholds(model, on_progress, cancel)
+    def thresholds(self, model: str, on_progress=None, cancel=None, measure: bool = True) -> dict[str, float]:
+        return self.calibrations.thresholds(model, on_progress, cancel, measure)
 
     def followed_roots(self) -> Optional[list[str]]:
         """Folders to check real paths against, if links out of them are followed (else none is)."""
