@@ -57,8 +57,8 @@ bench: $(STAMP)
 		--runtime auto --json bench/out/speed-cpu.json | tee bench/out/speed-cpu.md
 	$(BIN)/python bench/speed.py $(PHOTOS) --upscale 12 --random dinov2-small --runtime torch \
 		--runtime onnx-fp32 --runtime auto --json bench/out/speed-cpu-12mp.json | tee bench/out/speed-cpu-12mp.md
-	$(BIN)/python bench/quality.py $(PHOTOS) --model sscd --model phash --sources 30 \
-		--sweep 0.6875 0.5 0.4 0.35 0.3 --out bench/out/quality
+	$(BIN)/python bench/quality.py $(PHOTOS) --model sscd --model sscd-distilled --model phash \
+		--sources 30 --sweep 0.6875 0.5 0.4 0.35 0.3 --compare --out bench/out/quality
 	$(BIN)/python bench/scale.py --sizes 100000 1000000 --rescan 100000 --json bench/out/scale.json \
 		| tee bench/out/scale.md
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/gui_latency.py $(PHOTOS) --model sscd \

@@ -6,9 +6,12 @@ same-scene groups (different shots of one scene) are hard negatives. For each mo
 engine as a user would (scan, then duplicate groups at the shipped defaults) and reports:
 pairwise precision / recall / F1 of the near tier, micro-AP over scored pairs (as DISC21's
 isc2021 metric: missed pairs count), recall per edit, and the share of same-scene pairs merged
-into the near tier and found by the similar tier. Writes report.md, report.json and pr.png.
+into the near tier and found by the similar tier. With --compare, near-tier quality at each
+model's fixed defaults, at the best fixed threshold of a sweep and at the thresholds calibrated
+on this library (engine/dedup/calibrate.py), side by side. Writes report.md, report.json and
+pr.png.
 
-    python bench/quality.py ../shared/photos --model sscd --model phash --out bench/out/quality
+    python bench/quality.py ../shared/photos --model sscd --model phash --compare --out bench/out/quality
 """
 from __future__ import annotations
 
@@ -34,6 +37,10 @@ SAME_SCENE = [("skimage__motorcycle_left", "skimage__motorcycle_right"),
               ("scratch__basketball-court1-a", "scratch__basketball-court1-b"),
               ("scratch__city-with-water", "scratch__city-with-water2"),
               ("scratch__train-tracks1", "scratch__train-tracks2")]
+
+
+# Near thresholds the calibrated-vs-fixed comparison sweeps for the best fixed one.
+GRID = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.6875)
 
 
 def build(folder: Path, out: Path, sources: int, seed: int, same_scene) -> dict:
@@ -125,6 +132,60 @@ def evaluate(library, model: str, truth: dict) -> dict:
             "pr_curve": curve[:: max(1, len(curve) // 200)]}
 
 
+def compare(library, model: str, truth: dict, grid) -> dict:
+    """Near-tier quality at the model's fixed defaults, at the best fixed threshold of `grid`,
+    and at this library's calibrated thresholds (geometric verification as configured)."""
+    from lookalike.engine.embedding.registry import spec
+    from lookalike.engine.parts import calibrations
+
+    def at(**thresholds):
+        library.settings.thresholds[model] = thresholds
+        result = evaluate(library, model, truth)
+        library.settings.thresholds.pop(model, None)
+        return {k: result[k] for k in ("near_threshold", "similar_threshold", "precision", "recall", "f1",
+                                       "false_pairs", "same_scene_merged_near", "same_scene_found_similar")}
+
+    fixed = spec(model)
+    was = calibrations.CHOICE.get(model)
+    calibrations.CHOICE[model] = "calibrated"   # as if the table chose calibration for this model
+    try:
+        calibration = library.calibration(model)
+    finally:
+        calibrations.CHOICE.pop(model) if was is None else calibrations.CHOICE.update({model: was})
+    out = {"chance_end": calibration.chance_end, "pairs": calibration.pairs, "photos": calibration.photos,
+           "calibrates": calibration.source == "calibrated",   # False: no chance end below the ceiling
+           "shipped": calibrations.choice(model),
+           "fixed": at(near=fixed.near, similar=fixed.similar),
+           "calibrated": at(near=calibration.near, similar=calibration.similar)}
+    swept = [at(near=t, similar=min(t, fixed.similar)) for t in sorted(set(grid) | {fixed.near})]
+    out["best_fixed"] = max(swept, key=lambda m: (m["f1"], -abs(m["near_threshold"] - fixed.near)))
+    out["better"] = "calibrated" if out["calibrated"]["f1"] >= out["fixed"]["f1"] else "fixed"
+    print(f"  {model}: chance end {calibration.chance_end}, fixed F1 {out['fixed']['f1']:.3f}, best fixed "
+          f"{out['best_fixed']['near_threshold']:g} F1 {out['best_fixed']['f1']:.3f}, calibrated near "
+          f"{calibration.near:.3f} F1 {out['calibrated']['f1']:.3f}", file=sys.stderr)
+    return out
+
+
+def compare_table(results: list[dict]) -> list[str]:
+    rows = [r for r in results if r.get("compare")]
+    if not rows:
+        return []
+    lines = ["", "Calibrated vs fixed thresholds (near tier, geometric verification as shipped):", "",
+             "| model | chance end (pairs of photos) | fixed near: P / R / F1 | best fixed near: F1 | "
+             "calibrated near / similar: P / R / F1 | better | shipped |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        c = r["compare"]
+        f, b, k = c["fixed"], c["best_fixed"], c["calibrated"]
+        end = "too few photos" if c["chance_end"] is None else f"{c['chance_end']:.3f} ({c['pairs']:,} of {c['photos']:,})"
+        calibrated = (f"{k['near_threshold']:.3f} / {k['similar_threshold']:.3f}: {k['precision']:.3f} / "
+                      f"{k['recall']:.3f} / {k['f1']:.3f}" if c.get("calibrates", True)
+                      else "none (chance reaches 0.99): the defaults hold")
+        lines.append(f"| {r['model']} | {end} | {f['near_threshold']:.2f}: {f['precision']:.3f} / {f['recall']:.3f} / "
+                     f"{f['f1']:.3f} | {b['near_threshold']:g}: {b['f1']:.3f} | {calibrated} | "
+                     f"{c['better']} | {c['shipped']} |")
+    return lines
+
+
 def plot(results: list[dict], path: Path) -> None:
     from PIL import ImageDraw, ImageFont
 
@@ -169,6 +230,7 @@ def markdown(results: list[dict], meta: dict) -> str:
             for threshold, m in sorted(r["sweep"].items(), key=lambda kv: -float(kv[0])):
                 lines.append(f"| {r['model']} | {float(threshold):g} | {m['precision']:.3f} | {m['recall']:.3f} | "
                              f"{m['f1']:.3f} | {m['same_scene_merged_near']:.0%} |")
+    lines += compare_table(results)
     lines += ["", "Recall per edit (near tier):", "",
               "| edit | " + " | ".join(r["model"] for r in results) + " |",
               "|---|" + "---|" * len(results)]
@@ -189,6 +251,9 @@ def main() -> int:
     parser.add_argument("--sscd-size", type=int, help="SSCD input side in pixels (default: the engine's)")
     parser.add_argument("--sweep", type=float, nargs="*", default=[],
                         help="also report near-tier F1 at these thresholds (choosing defaults)")
+    parser.add_argument("--compare", type=float, nargs="*", metavar="NEAR",
+                        help="compare the fixed defaults, the best of these fixed near thresholds and "
+                             "the library's calibrated thresholds")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "quality")
     args = parser.parse_args()
     if args.render:
@@ -230,6 +295,8 @@ def main() -> int:
                     print(f"  {model} near {threshold:g}: P {swept['precision']:.3f} R {swept['recall']:.3f} "
                           f"F1 {swept['f1']:.3f} merged {swept['same_scene_merged_near']:.0%}", file=sys.stderr)
                 library.settings.thresholds.pop(model, None)
+                if args.compare is not None:
+                    result["compare"] = compare(library, model, truth, args.compare or GRID)
                 results.append(result)
                 print(f"{model}: P {result['precision']:.3f} R {result['recall']:.3f} F1 {result['f1']:.3f} "
                       f"AP {result['micro_ap']:.3f} same-scene merged {result['same_scene_merged_near']:.0%} "

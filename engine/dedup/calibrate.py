@@ -13,9 +13,12 @@ quantiles, P(score > x) = (1 - BODY) * exp(-(x - q_BODY) / scale). The chance en
 one pair of the whole library (N photos: N(N-1)/2 pairs) is expected to reach by chance.
 True duplicates in the sample sit far above the body; pairs beyond the chance end are set aside
 and the fit is made again, until it holds (the quality benchmark's library has 2.5 % copy pairs,
-a real one far fewer). The thresholds stand beyond the chance end by multiples of `scale`, the
-distribution's own spread, so they carry over between models and libraries; geometric
-verification then decides which near candidates are copies.
+a real one far fewer). The thresholds are placed in `scale`s, the distribution's own spread, so
+the rule carries over between models and libraries: near candidates start at the chance end (one
+chance pair expected in the whole library) and geometric verification decides which are copies;
+the review-only similar tier reaches one scale lower. bench/quality.py --compare chose this:
+every scale further out lost recall with precision already 1.000 (README, "Thresholds that
+calibrate themselves").
 """
 from __future__ import annotations
 
