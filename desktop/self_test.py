@@ -2,9 +2,9 @@
 
 Owns: the smoke test an installer runs after installing: open a temporary library, index the
 bundled sample pictures with pHash (and DINOv2 when its weights resolve, e.g. bundled with the
-installer), run a tiny ONNX graph through the bundled onnxruntime, check the expected
-duplicate group, build and show the main window offscreen, and
-report each step on stdout. Must not: touch the user's library or need a display or network.
+installer), run a tiny ONNX graph through the bundled onnxruntime, write and read XMP with
+exiv2 and load LibRaw, check the expected duplicate group, build and show the main window
+offscreen, and report each step on stdout. Must not: touch the user's library or need a display or network.
 """
 from __future__ import annotations
 
@@ -33,11 +33,12 @@ def run(model_dir: str | None = None) -> int:
         pictures = sorted(samples.glob("*.jpg"))
         if len(pictures) < 3:
             raise RuntimeError(f"the bundled sample pictures are missing from {samples}")
-        from lookalike.engine import Library, check_onnx_runtime
+        from lookalike.engine import Library, check_onnx_runtime, check_photo_tools
 
         from .main_window import MainWindow
 
         ok(check_onnx_runtime())  # SSCD runs on it once the user installs its package
+        ok(check_photo_tools())   # metadata merge (exiv2) and RAW photos (LibRaw)
 
         with tempfile.TemporaryDirectory(prefix="lookalike-self-test-") as tmp:
             photos = Path(tmp) / "photos"

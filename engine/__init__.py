@@ -9,10 +9,12 @@ from .results import TIERS
 from .lock import app_instance_lock, describe_process, wait_reports
 from .embedding.registry import TEXT_MODEL
 from .embedding.runtime_check import check_onnx_runtime
+from .actions.tools_check import check_photo_tools
 from .scanning.walk import IMAGE_EXTENSIONS
 from .settings import Settings
 from .sizes import human_size
 
 __all__ = ["Library", "TIERS", "Settings", "Progress", "CancelToken", "JobCancelled",
            "app_instance_lock", "describe_process", "wait_reports",
-           "IMAGE_EXTENSIONS", "TEXT_MODEL", "human_size", "check_onnx_runtime"]
+           "IMAGE_EXTENSIONS", "TEXT_MODEL", "human_size", "check_onnx_runtime",
+           "check_photo_tools"]

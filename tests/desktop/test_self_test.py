@@ -13,6 +13,7 @@ def test_the_self_test_indexes_the_samples_shows_the_window_and_exits_0():
     assert "phash found the expected duplicate pair" in result.stdout
     assert "main window shown" in result.stdout and "self-test: passed" in result.stdout
     assert "onnxruntime" in result.stdout and "ran a test graph" in result.stdout
+    assert "wrote and read XMP" in result.stdout and "LibRaw" in result.stdout
 
 
 def test_the_self_test_fails_with_one_readable_line_when_samples_are_missing(monkeypatch, tmp_path, capsys):
