@@ -65,7 +65,7 @@ class Calibrations:
         name = self.resolve_model(model)
         defaults = spec(name)
         estimate = (self.estimate(name, on_progress, cancel, refresh) if measure
-                    else self._read().get(name))
+                    else _same_rule(self._read().get(name)))
         near, similar, source = defaults.near, defaults.similar, "fixed"
         # A chance end at the top of the scale leaves no threshold beyond chance: the defaults hold.
         end = (estimate or {}).get("chance_end")
@@ -154,3 +154,8 @@ def _current(stored, dim: int, count: int) -> bool:
         return False
     before = stored.get("vectors") or 0
     return abs(count - before) <= REFRESH_SHARE * max(before, 1)
+
+
+def _same_rule(stored) -> Optional[dict]:
+    """A stored estimate made by this rule (one made by another is no estimate of it)."""
+    return stored if isinstance(stored, dict) and stored.get("rule") == calibrate.RULE else None
