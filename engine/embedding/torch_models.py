@@ -23,6 +23,9 @@ from .onnx_runtime import OnnxPath, requested_runtime, stack
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
+# GPUs run the torch model in fp16 and never the ONNX path (a test adds "cpu" here to run that
+# branch where no GPU is lent).
+HALF_DEVICES = ("cuda", "mps")
 _precision_cache: dict[tuple[str, str], str] = {}
 _precision_lock = threading.Lock()
 
@@ -74,7 +77,7 @@ class TorchEmbedder(Embedder):
         self.model.eval()
         self.model.to(self.device)
         self._onnx = None
-        if self.device in ("cuda", "mps"):
+        if self.device in HALF_DEVICES:
             self.model.half()
             self.precision = "fp16"
             self._dtype = torch.float16

@@ -191,3 +191,21 @@ def test_a_decision_made_on_another_machine_is_measured_again(models, monkeypatc
     monkeypatch.setattr(onnx_export, "machine", lambda: "another host x86_64 x64")
     again = loader.load("dinov2-small", str(models), device="cpu")
     assert again._onnx.pending and again.precision == "onnx-fp32"
+
+
+@pytest.mark.parametrize("name", ["dinov2-small", "clip-b32"])
+def test_the_gpu_branch_runs_fp16_on_torch_without_onnx_and_agrees_with_fp32(models, name, monkeypatch):
+    """No GPU is lent to CI: the branch GPUs take (fp16 torch, no export, no runtime choice)
+    runs here with the CPU standing in for the GPU."""
+    from lookalike.engine.embedding import torch_models
+
+    exports = []
+    monkeypatch.setattr(onnx_export, "export_tower", lambda *a: exports.append(a))
+    reference = loader.load(name, str(models), device="cpu", precision="fp32")
+    monkeypatch.setattr(torch_models, "HALF_DEVICES", ("cuda", "mps", "cpu"))
+    half = loader.load(name, str(models), device="cpu")
+    assert half.precision == "fp16" and exports == []
+    images = pictures(6)
+    vectors = half.embed_images(images)
+    assert vectors.dtype == np.float32 and np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+    assert cosines(reference.embed_images(images), vectors).min() >= 0.99
