@@ -18,6 +18,7 @@ TIERS = ("exact", "near", "similar", "all")
 class Folder:
     path: str
     files: int = 0
+    unreadable: int = 0        # of its files, how many could not be read (each with a reason)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
 import numpy as np
-from sqlalchemy import bindparam, create_engine, delete, event, exists, func, insert, or_, select, update
+from sqlalchemy import bindparam, create_engine, delete, event, exists, func, insert, or_, select, true, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError
 
@@ -190,11 +190,11 @@ class Catalog:
                     embeddings.c.file_id.in_(ids[start:start + 900]))).scalars())
         return found
 
-    def file_counts(self) -> dict[int, int]:
-        """folder id -> how many files the catalog holds under it."""
+    def file_counts(self, unreadable: bool = False) -> dict[int, int]:
+        """folder id -> how many files the catalog holds under it (`unreadable`: that could not be read)."""
+        query = select(files.c.folder_id, func.count()).where(files.c.error.is_not(None) if unreadable else true())
         with self.engine.connect() as conn:
-            rows = conn.execute(select(files.c.folder_id, func.count()).group_by(files.c.folder_id))
-            return {folder_id: int(n) for folder_id, n in rows}
+            return {folder_id: int(n) for folder_id, n in conn.execute(query.group_by(files.c.folder_id))}
 
     def file_count(self) -> int:
         with self.engine.connect() as conn:

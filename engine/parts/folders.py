@@ -25,8 +25,8 @@ class Folders:
         self._write_lock = write_lock
 
     def list(self) -> list[Folder]:
-        counts = self.catalog.file_counts()
-        return [Folder(f.path, counts.get(f.id, 0)) for f in self.catalog.folders()]
+        counts, bad = self.catalog.file_counts(), self.catalog.file_counts(unreadable=True)
+        return [Folder(f.path, counts.get(f.id, 0), bad.get(f.id, 0)) for f in self.catalog.folders()]
 
     def add(self, path: os.PathLike | str) -> tuple[Folder, str]:
         """Adds a photo folder; returns it and a note ("added", or why nothing changed)."""

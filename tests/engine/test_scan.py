@@ -146,6 +146,7 @@ def test_bad_files_are_recorded_with_a_reason_and_the_scan_goes_on(lib, photos):
     assert "decompression bomb" in reasons["bomb.png"]
     stored = {os.path.basename(r.path): r.error for r in lib.catalog.all_files()}
     assert stored["good.jpg"] is None and stored["bomb.png"] == reasons["bomb.png"]
+    assert [(f.files, f.unreadable) for f in lib.folders()] == [(6, 4)]   # what the Folders page counts
     assert scan(lib).failed == 0  # recorded once; unchanged bad files are not retried
 
 
