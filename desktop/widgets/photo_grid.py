@@ -10,15 +10,21 @@ from __future__ import annotations
 import os
 from typing import Optional, Sequence
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPoint, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPixmap
+from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QPoint, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QListView
 
 from .thumbnails import thumbnail_key
 
 THUMB = 160
 PHOTO_ROLE = Qt.ItemDataRole.UserRole + 1
-CELL = QSize(THUMB + 20, THUMB + 36)   # a thumbnail and a line of text, inside the grid size
+TEXT_LINES = 1
+
+
+def cell_size(metrics: QFontMetrics) -> QSize:
+    """A fixed layout: the thumbnail box, then the name (and score) at the font's line height.
+    Never measured from a thumbnail: a cached first one used to set every cell's size."""
+    return QSize(THUMB + 20, THUMB + 16 + TEXT_LINES * metrics.lineSpacing())
 
 
 def placeholder(size: int, broken: bool = False) -> QPixmap:
@@ -42,6 +48,7 @@ class PhotoGridModel(QAbstractListModel):
         self._rows: dict[tuple, list[int]] = {}   # thumbnail key -> rows showing that picture
         self._blank = placeholder(THUMB)
         self._broken = placeholder(THUMB, broken=True)
+        self.cell = cell_size(QFontMetrics(QFont()))
         loader.ready.connect(self._thumbnail_ready)
 
     def set_photos(self, photos: Sequence, scores: Optional[Sequence[float]] = None,
@@ -80,7 +87,7 @@ class PhotoGridModel(QAbstractListModel):
         if role == Qt.ItemDataRole.SizeHintRole:
             # One size for every cell: with uniform sizes the view measures one item, and a
             # square or portrait thumbnail under a landscape first one would lose its name.
-            return CELL
+            return self.cell
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop   # the name right under its photo
         if role == PHOTO_ROLE:
@@ -108,13 +115,23 @@ class PhotoGrid(QListView):
         self.setBatchSize(256)
         self.setUniformItemSizes(True)
         self.setIconSize(QSize(THUMB, THUMB))
-        self.setGridSize(QSize(THUMB + 24, THUMB + 40))
+        self._fit_cells()
         self.setWordWrap(False)
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._menu)
         self.activated.connect(lambda index: self.photo_activated.emit(index.data(PHOTO_ROLE)))
+
+    def _fit_cells(self) -> None:
+        self.grid_model.cell = cell_size(self.fontMetrics())
+        self.setGridSize(self.grid_model.cell + QSize(4, 4))
+        self.scheduleDelayedItemsLayout()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_cells()   # a bigger system font keeps whole names under the thumbnails
 
     def selected_photos(self) -> list:
         """The selected photos in grid order."""

@@ -23,3 +23,54 @@ def test_a_square_photo_after_a_landscape_one_keeps_its_name_visible(qtbot, open
     # A whole 160 px square thumbnail and a line of text under it fit in the square's cell.
     assert cell.height() >= 160 + grid.fontMetrics().height()
     assert grid.visualRect(grid.grid_model.index(0)).height() == cell.height()
+
+
+def _name_and_thumbnail_rects(grid, row):
+    """Where the grid's delegate draws a cell's thumbnail and its name, as the style lays them out."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
+
+    index = grid.grid_model.index(row)
+    option = QStyleOptionViewItem()
+    option.initFrom(grid.viewport())
+    option.font = grid.font()
+    option.fontMetrics = grid.fontMetrics()
+    option.decorationSize = grid.iconSize()
+    option.decorationPosition = QStyleOptionViewItem.Position.Top
+    option.displayAlignment = index.data(0x0007)   # TextAlignmentRole
+    option.features |= QStyleOptionViewItem.ViewItemFeature.HasDisplay | QStyleOptionViewItem.ViewItemFeature.HasDecoration
+    option.rect = grid.visualRect(index)
+    grid.itemDelegate().initStyleOption(option, index)
+    style = grid.style()
+    thumb = style.subElementRect(QStyle.SubElement.SE_ItemViewItemDecoration, option, grid)
+    text = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, grid)
+    name_height = grid.fontMetrics().height()
+    return QRect(option.rect), QRect(thumb), QRect(text), name_height
+
+
+def test_with_thumbnails_already_cached_and_a_large_font_every_name_shows_under_its_photo(
+        qtbot, open_window, tmp_path):
+    from PySide6.QtGui import QFont
+
+    folder = tmp_path / "photos"
+    save(photo(3, size=(300, 400)), folder / "a tall.png")
+    save(photo(4, size=(480, 270)), folder / "b wide.png")
+    save(photo(5, size=(400, 400)), folder / "c square.png")
+    window = open_window(model="phash")
+    window.add_folder(str(folder))
+    wait_for_scan(qtbot, window)
+    window.nav.setCurrentRow(PAGES.index("Photos"))
+    grid = window.photos.grid
+    qtbot.waitUntil(lambda: grid.grid_model.rowCount() == 3, timeout=10000)
+    photos = list(grid.grid_model.photos)
+    qtbot.waitUntil(lambda: all(window.loader.pixmap(p, 160) is not None for p in photos), timeout=10000)
+    font = QFont(grid.font())
+    font.setPointSize(24)   # a large system font, as a user with poor sight may have
+    grid.setFont(font)
+    grid.grid_model.set_photos(photos)   # laid out as at a restart: every thumbnail is cached
+    qtbot.wait(300)
+    for row in range(3):
+        cell, thumb, text, name_height = _name_and_thumbnail_rects(grid, row)
+        assert not text.intersects(thumb), (row, text, thumb)
+        assert cell.contains(thumb) and text.top() >= thumb.bottom()
+        assert text.top() + name_height <= cell.bottom() + 1, (row, text, cell)
