@@ -29,6 +29,8 @@ from ..widgets.group_strip import GroupList, group_row, set_group_row
 from ..widgets.photo_card import CARD_THUMB, PhotoCard
 from ..widgets.thumbnails import thumbnail_key
 from ..widgets.undo_bar import UndoBar
+from .duplicates_tools import DuplicatesTools
+from .mark_rules import follow, selected_identity
 
 # How the review words the engine's tiers (TIERS on its face), the default first. The engine's
 # "all" is what "similar" shows here already.
@@ -43,6 +45,7 @@ def tier_choices() -> list[tuple[str, str]]:
 class DuplicatesView(QWidget):
     changed_files = Signal()            # a clean-up or undo moved files: other views refresh
     message = Signal(str)               # a line for the status bar
+    marks_changed = Signal()            # new groups or marks: the results table follows
 
     def __init__(self, library, runner, loader, on_photo_menu, on_compare=None, parent=None) -> None:
         super().__init__(parent)
@@ -138,6 +141,7 @@ class DuplicatesView(QWidget):
         layout.addWidget(self.calibration)
         layout.addWidget(self.splitter, 1)
         loader.ready.connect(self._thumbnail_ready)
+        self.tools = DuplicatesTools(self, controls)   # the results table and the Mark menu
         self.reload_presets()
         self._tier_changed()
 
@@ -188,6 +192,7 @@ class DuplicatesView(QWidget):
 
     def _show(self, result) -> None:
         self._regrouping = None
+        before = selected_identity(self.pairs, self.groups.currentIndex().row())   # the group, not its row
         self.pairs, stored, note = result
         # Every shown file starts as kept; only the proposals' removals (exact and near extras,
         # never the similar tier) are pre-marked, and the user's stored marks win.
@@ -207,8 +212,9 @@ class DuplicatesView(QWidget):
         self.summary.setText((f"{len(self.pairs)} groups · {human_size(total)} reclaimable"
                               if self.pairs else "No duplicates found at this threshold.") + (f" · {note}" if note else ""))
         self.clean_button.setEnabled(bool(self.pairs))
+        self.marks_changed.emit()
         if self.pairs:
-            self.groups.setCurrentItem(self.groups.topLevelItem(min(max(selected, 0), len(self.pairs) - 1)))
+            self.groups.setCurrentItem(self.groups.topLevelItem(follow(before, selected, self.pairs)))
         else:
             self._show_group()
 
@@ -301,6 +307,7 @@ class DuplicatesView(QWidget):
         if 0 <= row < len(self.pairs):
             self._update_title(self.pairs[row][0])
             set_group_row(self.groups.topLevelItem(row), group_row(*self.pairs[row], self.marks))
+        self.marks_changed.emit()
         self.runner.write(ops.SAVE_MARKS, partial(ops.save_marks, self.library, [(file_id, mark)]),
                           on_error=lambda exc: show_error(self, "Mark not saved", exc))
 

@@ -1,0 +1,196 @@
+"""The duplicates review's table of results and its bulk selection rules, wired into the view.
+
+Owns: the "Cards" / "Table" switch (the group list or the results table beside the open
+group's cards), keeping the table in step with the groups and marks and the group list in
+step with the table's chosen row, the "Mark" menu (mark all but the keeper, mark everything
+in a folder, keep everything in a folder, clear marks in this group or everywhere), applying
+a set of mark changes to everything that shows marks and saving them through the job
+runner's writer, the status line that counts what a rule did, and the undo stack of marks
+("Undo marks", Ctrl+Z: each rule is one step and its undo puts back exactly the marks before).
+Must not: touch files or the catalog directly, or decide what a rule marks (mark_rules does).
+"""
+from __future__ import annotations
+
+from functools import partial
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QButtonGroup, QMenu, QPushButton, QStackedWidget, QToolButton
+
+from .. import operations as ops
+from ..dialogs.notice import show_error
+from ..widgets.group_strip import group_row, set_group_row
+from ..widgets.results_table import ResultsTable
+from . import mark_rules as rules
+
+FOLDER_LIST = "folders for mark rules"   # the runner's latest-request-wins key
+
+
+def _photos(count: int) -> str:
+    return f"{count} photo" + ("" if count == 1 else "s")
+
+
+class DuplicatesTools:
+    """Built once by the DuplicatesView, after its own widgets; `controls` is its top row."""
+
+    def __init__(self, view, controls) -> None:
+        self.view = view
+        self.undo_stack: list[dict[int, str]] = []
+        self.library_folders: list[str] = []
+        self._pairs = None
+
+        self.table = ResultsTable(view.loader)
+        self.table.group_chosen.connect(self._choose_group)
+        self.table.marks_requested.connect(lambda items: self.apply(dict(items), None, undoable=False))
+        # The left pane: the group strips ("Cards") or the table, the open group's cards beside.
+        self.stack = QStackedWidget()
+        view.splitter.replaceWidget(0, self.stack)
+        self.stack.addWidget(view.groups)
+        self.stack.addWidget(self.table)
+        self.cards_button, self.table_button = QPushButton("Cards"), QPushButton("Table")
+        self.switch = QButtonGroup(view)
+        for number, button in enumerate((self.cards_button, self.table_button)):
+            button.setCheckable(True)
+            self.switch.addButton(button, number)
+        self.cards_button.setChecked(True)
+        self.cards_button.setToolTip("Each group as a strip of its photos")
+        self.table_button.setToolTip("Every photo as a row: sort by any column, filter by name or folder")
+        self.switch.idClicked.connect(self.show_table)
+
+        self.undo_action = QAction("Undo marks", view)
+        self.undo_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
+        self.undo_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.undo_action.setEnabled(False)
+        self.undo_action.triggered.connect(self.undo)
+        view.addAction(self.undo_action)
+        self.menu = QMenu(view)
+        self.menu.aboutToShow.connect(self._fill_menu)
+        self.mark_button = QToolButton()
+        self.mark_button.setText("Mark")
+        self.mark_button.setToolTip("Mark many photos at once by a rule; Undo marks (Ctrl+Z) puts back the marks before")
+        self.mark_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.mark_button.setMenu(self.menu)
+        at = controls.count() - 1   # before the Clean up… button
+        for widget in (self.cards_button, self.table_button, self.mark_button):
+            controls.insertWidget(at, widget)
+            at += 1
+        view.marks_changed.connect(self._marks_changed)
+        view.groups.currentItemChanged.connect(lambda *_: self.table.select_group(view.groups.currentIndex().row()))
+
+    # -- the table ------------------------------------------------------------------------------
+    def show_table(self, on: bool) -> None:
+        self.stack.setCurrentIndex(1 if on else 0)
+        (self.table_button if on else self.cards_button).setChecked(True)
+        sizes = self.view.splitter.sizes()
+        if on and sum(sizes) and sizes[0] < sum(sizes) * 0.55:   # the table needs the room
+            self.view.splitter.setSizes([int(sum(sizes) * 0.6), int(sum(sizes) * 0.4)])
+        if on:
+            self.table.select_group(self.view.groups.currentIndex().row())
+
+    def _choose_group(self, row: int) -> None:
+        if 0 <= row < len(self.view.pairs) and row != self.view.groups.currentIndex().row():
+            self.view.groups.setCurrentItem(self.view.groups.topLevelItem(row))
+
+    def _marks_changed(self) -> None:
+        view = self.view
+        if view.pairs is not self._pairs:   # the groups were made again
+            self._pairs = view.pairs
+            self.table.show_groups(view.pairs, view.marks)
+            self.table.select_group(view.groups.currentIndex().row())
+            view.runner.read(view.library.folders, self._folders_loaded, lambda exc: None, key=FOLDER_LIST)
+        else:
+            self.table.marks_changed(view.marks)
+
+    def _folders_loaded(self, folders) -> None:
+        self.library_folders = [f.path for f in folders]
+
+    # -- the Mark menu ------------------------------------------------------------------------
+    def _fill_menu(self) -> None:
+        view, menu = self.view, self.menu
+        menu.clear()
+        shown = bool(view.pairs)
+        menu.addAction("Mark all but the keeper", self.mark_all_but_keeper).setEnabled(shown)
+        places = rules.folders(view.pairs, self.library_folders) if shown else []
+        for title, handler in (("Mark everything in folder", self.mark_folder),
+                               ("Keep everything in folder, mark its copies elsewhere", self.keep_folder)):
+            sub = menu.addMenu(title)
+            sub.setEnabled(bool(places))
+            for place in places:
+                sub.addAction(place, partial(handler, place))
+        menu.addSeparator()
+        menu.addAction("Clear marks in this group", self.clear_group).setEnabled(self._open_group() is not None)
+        menu.addAction("Clear all marks", self.clear_all).setEnabled(shown)
+        menu.addSeparator()
+        menu.addAction(self.undo_action)
+
+    def _open_group(self):
+        row = self.view.groups.currentIndex().row()
+        return self.view.pairs[row] if 0 <= row < len(self.view.pairs) else None
+
+    def mark_all_but_keeper(self) -> None:
+        changes = rules.all_but_keeper(self.view.pairs, self.view.marks)
+        self.apply(changes, "Marked all but the keeper")
+
+    def mark_folder(self, folder: str) -> None:
+        self.apply(rules.in_folder(self.view.pairs, self.view.marks, folder), f"Marked everything in {folder}")
+
+    def keep_folder(self, folder: str) -> None:
+        self.apply(rules.keep_folder(self.view.pairs, self.view.marks, folder), f"Keeping everything in {folder}")
+
+    def clear_group(self) -> None:
+        pair = self._open_group()
+        if pair is not None:
+            self.apply(rules.cleared([pair], self.view.marks), "Cleared the marks in this group")
+
+    def clear_all(self) -> None:
+        self.apply(rules.cleared(self.view.pairs, self.view.marks), "Cleared all marks")
+
+    # -- applying and undoing -----------------------------------------------------------------
+    def apply(self, changes: dict, what, undoable: bool = True) -> None:
+        """Shows and saves `changes` ({file id: mark}); a rule (`what` says which) is one undo
+        step and says in the status bar what it did."""
+        view = self.view
+        if not changes:
+            if what:
+                view.message.emit(f"{what}: no mark changed.")
+            return
+        if undoable:
+            self.undo_stack.append({fid: view.marks.get(fid, "keep") for fid in changes})
+            self.undo_action.setEnabled(True)
+        self._set(changes)
+        if what:
+            removing = sum(1 for m in changes.values() if m == "remove")
+            words = [f"{_photos(removing)} marked for removal"] if removing else []
+            if len(changes) - removing:
+                words.append(f"{_photos(len(changes) - removing)} kept")
+            total = sum(1 for m in view.marks.values() if m == "remove")
+            whole = rules.whole_groups_marked(view.pairs, view.marks)
+            warning = f" · {whole} group{'s' if whole != 1 else ''} would lose every copy" if whole else ""
+            view.message.emit(f"{what}: {', '.join(words)} ({total} marked in all){warning}. Undo: Ctrl+Z")
+
+    def undo(self) -> None:
+        """Puts back the marks from before the latest rule, exactly."""
+        if not self.undo_stack:
+            self.view.message.emit("No marks to undo.")
+            return
+        before = {fid: m for fid, m in self.undo_stack.pop().items() if fid in self.view.marks}
+        self.undo_action.setEnabled(bool(self.undo_stack))
+        self._set(before)
+        self.view.message.emit(f"Marks put back as they were ({_photos(len(before))}).")
+
+    def _set(self, changes: dict) -> None:
+        view = self.view
+        view.marks.update(changes)
+        for row, (group, proposal) in enumerate(view.pairs):
+            if any(f.file_id in changes for f in group.files):
+                set_group_row(view.groups.topLevelItem(row), group_row(group, proposal, view.marks))
+        for card in view.cards:   # quietly: the change is saved below, once
+            card.blockSignals(True)
+            card.set_mark(view.marks.get(card.file.file_id, card.mark))
+            card.blockSignals(False)
+        pair = self._open_group()
+        if pair is not None:
+            view._update_title(pair[0])
+        self.table.marks_changed(view.marks)
+        view.runner.write(ops.SAVE_MARKS, partial(ops.save_marks, view.library, sorted(changes.items())),
+                          on_error=lambda exc: show_error(view, "Marks not saved", exc))

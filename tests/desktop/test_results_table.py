@@ -1,0 +1,118 @@
+"""The results table: one row per photo, sorting, filtering, opening a group, marking from it,
+and the open group staying open when the groups are made again in another order."""
+import os
+import shutil
+
+from PySide6.QtCore import Qt
+
+from lookalike.desktop.views.mark_rules import follow, identity
+from lookalike.desktop.widgets.results_table import MARK, NAME, SIZE
+
+from .conftest import wait_for_scan
+
+
+def _review(qtbot, open_window, folder):
+    window = open_window(model="phash")
+    window.add_folder(str(folder))
+    wait_for_scan(qtbot, window)
+    view = window.duplicates
+    qtbot.waitUntil(lambda: len(view.pairs) == 2 and window.runner.idle, timeout=15000)
+    view.tools.show_table(True)
+    return window, view, view.tools.table
+
+
+def _shown_names(table, column=NAME):
+    proxy = table.proxy
+    return [proxy.index(r, column).data() for r in range(proxy.rowCount())]
+
+
+def _sizes(table):
+    proxy = table.proxy
+    return [table.model.rows[proxy.mapToSource(proxy.index(r, 0)).row()][1].bytes for r in range(proxy.rowCount())]
+
+
+def test_the_table_lists_one_row_per_photo_and_sorts_by_size_and_by_name(qtbot, open_window, sample_photos):
+    _window, view, table = _review(qtbot, open_window, sample_photos)
+    assert table.isVisible()
+    shown = sorted(os.path.basename(f.path) for g, _ in view.pairs for f in g.files)
+    assert sorted(_shown_names(table)) == shown and len(shown) == 4
+
+    table.table.sortByColumn(SIZE, Qt.SortOrder.AscendingOrder)
+    assert _sizes(table) == sorted(_sizes(table)) and _sizes(table)[0] < _sizes(table)[-1]
+    table.table.sortByColumn(SIZE, Qt.SortOrder.DescendingOrder)
+    assert _sizes(table) == sorted(_sizes(table), reverse=True)
+    table.table.sortByColumn(NAME, Qt.SortOrder.AscendingOrder)
+    assert _shown_names(table) == sorted(shown, key=str.lower)
+
+
+def test_typing_in_the_filter_keeps_only_the_photos_whose_name_or_folder_holds_it(qtbot, open_window, sample_photos):
+    _window, _view, table = _review(qtbot, open_window, sample_photos)
+    qtbot.keyClicks(table.filter, "copies")
+    assert sorted(_shown_names(table)) == ["shot0 small.jpg", "shot1 copy.png"]
+    table.filter.clear()
+    qtbot.keyClicks(table.filter, "SHOT1")
+    assert sorted(_shown_names(table)) == ["shot1 copy.png", "shot1.png"]
+    table.filter.clear()
+    assert len(_shown_names(table)) == 4
+
+
+def test_choosing_a_row_in_the_table_opens_its_group(qtbot, open_window, sample_photos):
+    _window, view, table = _review(qtbot, open_window, sample_photos)
+    names = _shown_names(table)
+    for name in ("shot0.png", "shot1 copy.png"):
+        row = names.index(name)
+        qtbot.mouseClick(table.table.viewport(), Qt.MouseButton.LeftButton,
+                         pos=table.table.visualRect(table.proxy.index(row, NAME)).center())
+        assert name in [os.path.basename(c.file.path) for c in view.cards]
+        assert len(view.cards) == 2
+
+
+def test_ticking_a_photo_in_the_table_marks_it_for_removal_on_its_card_and_in_the_library(qtbot, open_window,
+                                                                                          sample_photos):
+    window, view, table = _review(qtbot, open_window, sample_photos)
+    names = _shown_names(table)
+    row = names.index("shot0.png")
+    index = table.proxy.index(row, MARK)
+    assert index.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Unchecked
+    table.table.setCurrentIndex(table.proxy.index(row, NAME))
+    qtbot.keyClick(table.table, Qt.Key.Key_Delete)   # Delete toggles the selected photo
+    assert table.proxy.index(row, MARK).data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
+    card = next(c for c in view.cards if c.file.path.endswith("shot0.png"))
+    assert card.mark == "remove"
+    qtbot.waitUntil(lambda: window.runner.idle, timeout=10000)
+    assert window.library.marks()[card.file.file_id] == "remove"
+    table.proxy.setData(table.proxy.index(row, MARK), Qt.CheckState.Unchecked.value, Qt.ItemDataRole.CheckStateRole)
+    assert card.mark == "keep"
+
+
+def test_after_a_watched_change_reorders_the_groups_the_open_group_stays_open(qtbot, open_window, sample_photos):
+    window, view, table = _review(qtbot, open_window, sample_photos)
+    row = next(i for i, (g, _) in enumerate(view.pairs) if any(f.path.endswith("shot0.png") for f in g.files))
+    assert row == 1   # the small JPEG copy frees less than the PNG copy: its group comes second
+    view.groups.setCurrentItem(view.groups.topLevelItem(row))
+    # Two more copies of shot0 make its group the one that frees most: it moves to the top.
+    for n in range(2):
+        shutil.copy(sample_photos / "shot0.png", sample_photos / f"shot0 copy {n}.png")
+    qtbot.waitUntil(lambda: any(len(g.files) == 4 for g, _ in view.pairs), timeout=30000)
+    qtbot.waitUntil(lambda: window.runner.idle, timeout=15000)
+    assert len(view.pairs[0][0].files) == 4
+    assert view.groups.currentIndex().row() == 0
+    assert any(c.file.path.endswith("shot0.png") for c in view.cards)
+    assert table.current_group() == 0
+
+
+def test_a_group_that_is_gone_gives_way_to_the_group_nearest_its_row():
+    class F:
+        def __init__(self, path):
+            self.path, self.content_hash = path, None
+
+    class G:
+        def __init__(self, *paths):
+            self.files = tuple(F(p) for p in paths)
+
+    before = identity(G("/a/1.jpg", "/a/2.jpg"))
+    pairs = [(G("/b/1.jpg", "/b/2.jpg"), None), (G("/c/1.jpg", "/c/2.jpg"), None), (G("/d/1.jpg", "/a/2.jpg"), None)]
+    assert follow(before, 0, pairs) == 2          # shares a photo: that group, wherever it is now
+    assert follow(identity(G("/x/1.jpg")), 1, pairs) == 1       # gone: the row nearest
+    assert follow(identity(G("/x/1.jpg")), 7, pairs) == 2
+    assert follow(None, 0, []) == -1
