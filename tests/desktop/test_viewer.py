@@ -1,0 +1,109 @@
+"""The large viewer opens on the chosen photo, moves through its sequence, zooms, and shows metadata."""
+import os
+import threading
+import time
+
+from PySide6.QtCore import Qt
+
+from lookalike.desktop.views.viewer_window import ViewerWindow
+
+from .conftest import wait_for_scan
+
+
+def _library_window(qtbot, open_window, folder):
+    window = open_window(model="phash")
+    window.add_folder(str(folder))
+    wait_for_scan(qtbot, window)
+    qtbot.waitUntil(lambda: window.photos.grid.grid_model.rowCount() == 5, timeout=10000)
+    return window
+
+
+def _viewer(qtbot, window, items, index, where="in this group"):
+    viewer = ViewerWindow(window.library, window.runner, window)
+    viewer.show_photos(items, index, where)
+    qtbot.waitExposed(viewer)
+    viewer.activateWindow()
+    qtbot.waitUntil(lambda: viewer.isActiveWindow(), timeout=5000)
+    return viewer
+
+
+def test_opening_returns_at_once_and_the_picture_arrives_later_through_the_worker(qtbot, open_window, sample_photos):
+    window = _library_window(qtbot, open_window, sample_photos)
+    photos = window.photos.grid.grid_model.photos
+    decoding, real = threading.Event(), window.library.picture
+
+    def slow_picture(path, longest=None):
+        decoding.set()
+        time.sleep(0.6)   # a big photo's decode
+        return real(path, longest)
+
+    window.library.picture = slow_picture
+    started = time.monotonic()
+    viewer = _viewer(qtbot, window, photos, 1)
+    assert time.monotonic() - started < 0.5
+    assert viewer.image is None and viewer.canvas.photo is None   # "Loading…" meanwhile
+    assert decoding.wait(5)
+    qtbot.waitUntil(lambda: viewer.canvas.photo is not None, timeout=10000)
+    assert (viewer.image.width(), viewer.image.height()) == (photos[1].width, photos[1].height)
+
+
+def test_right_arrow_stops_at_the_last_photo_of_the_group_and_left_at_the_first(qtbot, open_window, sample_photos):
+    window = _library_window(qtbot, open_window, sample_photos)
+    group = window.photos.grid.grid_model.photos[:3]
+    viewer = _viewer(qtbot, window, group, 1)
+    name = os.path.basename(group[1].path)
+    assert viewer.windowTitle() == f"{name} — 2 of 3 in this group"
+    qtbot.keyClick(viewer.canvas, Qt.Key.Key_Right)
+    assert viewer.current is group[2] and "3 of 3 in this group" in viewer.windowTitle()
+    qtbot.keyClick(viewer.canvas, Qt.Key.Key_Right)
+    assert viewer.current is group[2]                       # no wrap to the first
+    assert not viewer.next_action.isEnabled() and viewer.previous_action.isEnabled()
+    qtbot.keyClick(viewer.canvas, Qt.Key.Key_Home)
+    assert viewer.current is group[0]
+    qtbot.keyClick(viewer.canvas, Qt.Key.Key_Left)
+    assert viewer.current is group[0] and not viewer.previous_action.isEnabled()
+    qtbot.keyClick(viewer.canvas, Qt.Key.Key_End)
+    assert viewer.current is group[2]
+    qtbot.waitUntil(lambda: viewer.canvas.photo is not None, timeout=10000)
+    assert viewer.image.width() == group[2].width           # the picture followed the arrows
+
+
+def test_the_metadata_panel_shows_the_photos_name_and_resolution_and_i_hides_it(qtbot, open_window, sample_photos):
+    window = _library_window(qtbot, open_window, sample_photos)
+    photos = window.photos.grid.grid_model.photos
+    viewer = _viewer(qtbot, window, photos, 0, "in the library")
+
+    def shown(label):
+        rows = [viewer.details.verticalHeaderItem(r).text() for r in range(viewer.details.rowCount())]
+        return viewer.details.item(rows.index(label), 0).text() if label in rows else None
+
+    qtbot.waitUntil(lambda: shown("Resolution") is not None, timeout=10000)
+    assert shown("Name") == os.path.basename(photos[0].path)
+    assert shown("Resolution").startswith(f"{photos[0].width} × {photos[0].height}")
+    assert viewer.details.isVisible()
+    qtbot.keyClick(viewer.canvas, Qt.Key.Key_I)
+    assert not viewer.details.isVisible()
+    qtbot.keyClick(viewer.canvas, Qt.Key.Key_I)
+    assert viewer.details.isVisible()
+
+
+def test_zooming_in_enlarges_the_photo_and_0_fits_it_again(qtbot, open_window, sample_photos):
+    window = _library_window(qtbot, open_window, sample_photos)
+    viewer = _viewer(qtbot, window, window.photos.grid.grid_model.photos, 0)
+    qtbot.waitUntil(lambda: viewer.canvas.photo is not None, timeout=10000)
+    fitted = viewer.screen_scale()
+    assert viewer.zoom_label.text() == "Fit"
+    qtbot.keyClick(viewer.canvas, Qt.Key.Key_Plus)
+    qtbot.keyClick(viewer.canvas, Qt.Key.Key_Plus)
+    assert viewer.screen_scale() > fitted * 1.5 and viewer.zoom_label.text().endswith("%")
+    qtbot.keyClick(viewer.canvas, Qt.Key.Key_1)
+    assert abs(viewer.screen_scale() - 1.0) < 0.01            # one photo pixel per screen pixel
+    qtbot.keyClick(viewer.canvas, Qt.Key.Key_0)
+    assert viewer.screen_scale() == fitted and viewer.zoom_label.text() == "Fit"
+
+
+def test_esc_closes_the_viewer(qtbot, open_window, sample_photos):
+    window = _library_window(qtbot, open_window, sample_photos)
+    viewer = _viewer(qtbot, window, window.photos.grid.grid_model.photos, 0)
+    qtbot.keyClick(viewer.canvas, Qt.Key.Key_Escape)
+    assert not viewer.isVisible()
