@@ -27,6 +27,7 @@ from .dialogs.preferences_dialog import PreferencesDialog
 from .model_downloads import ModelDownloads
 from .views.compare_view import CompareView
 from .views.duplicates_view import DuplicatesView
+from .views.folders_view import FoldersView
 from .views.photos_view import PhotosView
 from .views.search_view import SearchView
 from .views.tags_view import TagsView
@@ -36,7 +37,7 @@ from .widgets.photo_menu import photo_menu
 from .widgets.thumbnails import ThumbnailLoader
 from .worker import JobRunner
 
-PAGES = ["Duplicates", "Photos", "Search", "Tags", "Compare"]
+PAGES = ["Duplicates", "Photos", "Search", "Tags", "Compare", "Folders"]
 
 
 class MainWindow(QMainWindow):
@@ -67,6 +68,8 @@ class MainWindow(QMainWindow):
                              selected_elsewhere=lambda: [p.path for p in self.photos.grid.selected_photos()],
                              downloads=self.downloads)
         self.compare = CompareView(library, self.runner, downloads=self.downloads)
+        self.folders = FoldersView(library, self.runner, self.add_folder)
+        self.folders.folders_changed.connect(lambda: (self._show_folders_or_welcome(), self.refresh_views()))
         self.welcome = WelcomeView()
         self.welcome.add_folder.connect(self.choose_folder)
         self.duplicates.changed_files.connect(lambda: self.request_scan())
@@ -81,7 +84,7 @@ class MainWindow(QMainWindow):
         self.nav.addItems(PAGES)
         self.nav.setFixedWidth(150)
         self.pages = QStackedWidget()
-        for page in (self.duplicates, self.photos, self.search, self.tags, self.compare, self.welcome):
+        for page in (self.duplicates, self.photos, self.search, self.tags, self.compare, self.folders, self.welcome):
             self.pages.addWidget(page)
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         central = QWidget()
@@ -94,6 +97,9 @@ class MainWindow(QMainWindow):
         self._toolbar()
         self.job_status = JobStatus(self.runner)
         self.watch_label = QLabel("")
+        # Unreadable files stay one click away until they are fixed, not for 15 s.
+        self.folders.status_link.clicked.connect(self.show_problems)
+        self.statusBar().addPermanentWidget(self.folders.status_link)
         self.statusBar().addPermanentWidget(self.watch_label)
         self.statusBar().addPermanentWidget(self.job_status)
 
@@ -150,6 +156,13 @@ class MainWindow(QMainWindow):
         if self._watch_enabled:
             self.watcher.watch([f.path for f in self.library.folders()])
             self.watch_label.setText("Watching folders" if not self.watcher.paused else "Watching paused")
+        self.folders.refresh()
+
+    def show_problems(self) -> None:
+        """The Folders page's list of the files that could not be read."""
+        if self.nav.isEnabled():
+            self.nav.setCurrentRow(PAGES.index("Folders"))
+            self.folders.show_problems()
 
     def focus_search(self) -> None:
         if self.nav.isEnabled():
@@ -159,9 +172,7 @@ class MainWindow(QMainWindow):
 
     # -- folders and scanning ---------------------------------------------------------------
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add a photo folder", os.path.expanduser("~"))
-        if folder:
-            self.add_folder(folder)
+        self.folders.choose_folder()   # opens beside the last folder added, or in Pictures
 
     def add_folder(self, folder: str) -> None:
         # On the writer thread: a `lookalike` command writing the library meanwhile makes it
@@ -187,10 +198,8 @@ class MainWindow(QMainWindow):
     def _scanned(self, summary) -> None:
         self.scanning = False
         self.last_summary = summary
-        text = summary.line()
-        if summary.errors:
-            text += " · see the Photos view for unreadable files"
-        self.statusBar().showMessage(f"Indexed: {text}", 15000)
+        self.statusBar().showMessage(f"Indexed: {summary.line()}", 15000)
+        self.folders.scan_problems(summary.errors)   # the status-bar link counts them, and stays
         self.refresh_views()
         self.scan_finished.emit(summary)
         if self.scan_again:
@@ -215,6 +224,7 @@ class MainWindow(QMainWindow):
         self.duplicates.calibration.load()   # new vectors may move where chance similarity ends
         self.photos.refresh()
         self.tags.refresh()
+        self.folders.refresh()
 
     def missing_model(self, exc: ModelUnavailable) -> None:
         models = {m.name: m for m in self.library.models()}

@@ -1,9 +1,9 @@
 """The background operations the window runs, each named once.
 
 Owns: one small named function per job the desktop hands to the JobRunner (scan, add a folder,
-regroup, marks, clean-up, undo, decisions (not duplicates, keep all, forget), preferences, model
+remove a folder, mark a reference folder, regroup, marks, clean-up, undo, decisions (not duplicates, keep all, forget), preferences, model
 download and removal, tags: teach, correct, delete, sort into folders; photos, search,
-similar, compare, match evidence, pictures, details and patch maps, tags and their photos, the
+similar, the folders with their counts and unreadable files, compare, match evidence, pictures, details and patch maps, tags and their photos, the
 model list, the threshold calibration, the device probe and the backup), their status-bar
 labels, and the keys that make reads
 "latest request wins". Writes and long reads take `on_progress=` and `cancel=` like the engine.
@@ -33,6 +33,8 @@ UNDO_ORGANISE = "Putting sorted photos back"
 PATCH_MAPS = "Making patch maps"
 DECIDE = "Remembering the decision"
 FORGET_DECISIONS = "Forgetting decisions"
+REMOVE_FOLDER = "Removing folder"
+MARK_REFERENCE = "Changing reference folders"
 
 
 CALIBRATE = "Estimating chance similarity"
@@ -64,6 +66,7 @@ TEACH_PHOTOS = "photos to teach"   # the library's photos for "Teach a new tagâ€
 MODEL_LIST = "models"              # the model manager's rows and the inline fixes' sizes
 CALIBRATION_SHOWN = "calibration"  # the chance-similarity line of Preferences
 CALIBRATION_REVIEW = "calibration in review"   # the same line in the duplicates view
+FOLDER_LIST = "folders"            # the Folders page: folders with counts, and the Problems list
 
 
 # -- writes (the writer thread, one at a time) ----------------------------------------------
@@ -73,6 +76,15 @@ def add_folder(library, folder: str, *, on_progress=None, cancel=None):
 
 def scan(library, changed: Optional[set] = None, *, on_progress=None, cancel=None):
     return library.scan(on_progress=on_progress, cancel=cancel, changed=changed)
+
+
+def remove_folder(library, folder: str, *, on_progress=None, cancel=None) -> int:
+    """Forgets a folder and its photos in the catalog; nothing on disk is touched."""
+    return library.remove_folder(folder)
+
+
+def set_reference(library, folder: str, reference: bool, *, on_progress=None, cancel=None):
+    return library.add_reference_folder(folder) if reference else library.remove_reference_folder(folder)
 
 
 def save_marks(library, items, *, on_progress=None, cancel=None) -> None:
@@ -164,6 +176,12 @@ def regroup(library, preset, tier: str, threshold, *, on_progress, cancel):
 
 def photos(library):
     return library.photos()
+
+
+def folders_overview(library):
+    """[(Folder, is a reference)] and every file that could not be read as (path, reason)."""
+    folders = [(f, library.is_reference(f.path)) for f in library.folders()]
+    return folders, [(p.path, p.error) for p in library.photos() if p.error]
 
 
 def models(library):
