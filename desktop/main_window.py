@@ -31,6 +31,7 @@ from .views.folders_view import FoldersView
 from .views.photos_view import PhotosView
 from .views.search_view import SearchView
 from .views.tags_view import TagsView
+from .views.viewer_window import show_viewer
 from .views.welcome_view import WelcomeView
 from .widgets.job_status import JobStatus
 from .widgets.photo_menu import photo_menu
@@ -279,8 +280,14 @@ class MainWindow(QMainWindow):
 
     # -- photos: menus and drops ------------------------------------------------------------
     def _show_photo_menu(self, photo, position) -> None:
-        menu = photo_menu(self, photo, self.find_similar, self.compare_with)
+        menu = photo_menu(self, photo, self.find_similar, self.compare_with, self.view_instead)
         menu.popup(position)
+
+    def view_instead(self, photo) -> None:
+        """"Open" where no program of the desktop opens photos: our own viewer shows it."""
+        show_viewer(self, self.library, self.runner, [photo], 0)
+        self.statusBar().showMessage("No program on this computer opened the photo; "
+                                     "it is shown in Lookalike's viewer.", 15000)
 
     def find_similar(self, path: str) -> None:
         self.nav.setCurrentRow(PAGES.index("Search"))

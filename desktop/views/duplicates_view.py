@@ -2,7 +2,7 @@
 
 Owns: the group list (one row per group, a strip of its photos painted by group_strip, kept
 in step with the marks), the selected group's cards (keeper badged with the preset's reason),
-keyboard review (arrows move, Space toggles, Delete marks remove, Enter accepts the group as
+keyboard review (arrows move, Delete toggles, Space shows it large, Enter accepts the group as
 marked and opens the next: one key per burst series or group), the tier filter and
 threshold slider that regroup live (and a quiet line saying where chance similarity ends),
 the group's "Not duplicates" / "Keep all" decisions (and the Decisions dialog that forgets
@@ -30,6 +30,7 @@ from ..widgets.photo_card import CARD_THUMB, PhotoCard
 from ..widgets.thumbnails import thumbnail_key
 from ..widgets.undo_bar import UndoBar
 from .duplicates_tools import DuplicatesTools
+from .viewer_window import show_viewer
 from .mark_rules import follow, selected_identity
 
 # How the review words the engine's tiers (TIERS on its face), the default first. The engine's
@@ -125,8 +126,8 @@ class DuplicatesView(QWidget):
         right_layout = QVBoxLayout(right)
         right_layout.addLayout(heading)
         right_layout.addWidget(scroll, 1)
-        keys = QLabel("Arrows move between photos and groups · Space toggles keep/remove · "
-                      "Delete marks for removal · Enter accepts the group and opens the next")
+        keys = QLabel("Arrows move between photos and groups · Delete toggles keep/remove · Space or a "
+                      "double-click shows the photo large · Enter accepts the group and opens the next")
         keys.setWordWrap(True)   # never widens the window
         right_layout.addWidget(keys)
         self.splitter = QSplitter()
@@ -244,6 +245,8 @@ class DuplicatesView(QWidget):
             card.navigate.connect(lambda step, c=card: self._move_focus(c, step))
             card.navigate_group.connect(self._move_group)
             card.accept_group.connect(self.accept_group)
+            card.view_requested.connect(lambda c=card: show_viewer(
+                self, self.library, self.runner, [k.file for k in self.cards], self.cards.index(c), "in this group"))
             card.focused.connect(lambda c=card: setattr(self, "current", self.cards.index(c)))
             self.strip_layout.addWidget(card, 0, Qt.AlignmentFlag.AlignTop)
             self.cards.append(card)

@@ -1,6 +1,7 @@
 """The whole library as a thumbnail grid (virtualised: 100k photos scroll smoothly).
 
-Owns: loading the photo list off the GUI thread and showing it. Must not: decode pictures
+Owns: loading the photo list off the GUI thread and showing it; Space or a double-click opens
+the viewer on a photo, Left/Right then walk the library. Must not: decode pictures
 on the GUI thread (the thumbnail loader does that).
 """
 from __future__ import annotations
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from .. import operations as ops
 from ..widgets.photo_grid import PhotoGrid
+from .viewer_window import show_viewer, view_on_space_and_double_click
 
 
 class PhotosView(QWidget):
@@ -21,6 +23,8 @@ class PhotosView(QWidget):
         self.title.setObjectName("summaryLabel")
         self.grid = PhotoGrid(loader)
         self.grid.photo_menu.connect(on_photo_menu)
+        view_on_space_and_double_click(self.grid, lambda row: show_viewer(
+            self, library, runner, self.grid.grid_model.photos, row, "in the library"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.grid, 1)

@@ -2,7 +2,8 @@
 
 Owns: the search field (Ctrl+F focuses it), running text and image searches off the GUI
 thread, and saying plainly when text search needs CLIP, with the button that downloads it
-(after which the window indexes the photos for it). Must not: embed anything itself.
+(after which the window indexes the photos for it); Space or a double-click opens a result in
+the viewer. Must not: embed anything itself.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from ..dialogs.notice import sentence
 from ..model_downloads import family_name
 from ..widgets.model_fix import ModelFix
 from ..widgets.photo_grid import PhotoGrid
+from .viewer_window import show_viewer, view_on_space_and_double_click
 
 RESULTS = 60
 
@@ -39,6 +41,8 @@ class SearchView(QWidget):
         self.fix = ModelFix(downloads)   # "Download CLIP (605 MB)" when text search needs it
         self.grid = PhotoGrid(loader)
         self.grid.photo_menu.connect(on_photo_menu)
+        view_on_space_and_double_click(self.grid, lambda row: show_viewer(
+            self, library, runner, self.grid.grid_model.photos, row, "in these results"))
         row = QHBoxLayout()
         row.addWidget(self.field, 1)
         row.addWidget(self.button)

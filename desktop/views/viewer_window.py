@@ -6,7 +6,8 @@ screen-sized version first, the full resolution once zoomed past it), fitted by 
 (wheel, + - 0 1) and pan (drag) through ZoomCanvas, Left/Right/Home/End through the sequence
 (stopping at its ends: the last photo never wraps to the first), the metadata panel (I hides
 it), the title "name — 3 of 12 in this group", and Esc or Space closing it. Also
-`view_on_space_and_double_click`, the one way a photo grid opens it.
+`view_on_space_and_double_click`, the one way a photo grid opens it, and `show_viewer`, which
+keeps one viewer per main window.
 Must not: decode or read files on the GUI thread (ops.picture and ops.details run on the
 reader pool), or change marks.
 """
@@ -36,6 +37,17 @@ def view_on_space_and_double_click(grid, open_at) -> None:
     grid.doubleClicked.connect(lambda index: open_at(index.row()))
     space = QShortcut(QKeySequence(Qt.Key.Key_Space), grid, context=Qt.ShortcutContext.WidgetShortcut)
     space.activated.connect(lambda: grid.currentIndex().isValid() and open_at(grid.currentIndex().row()))
+
+
+def show_viewer(anchor, library, runner, items, index: int, where: str = "") -> "ViewerWindow":
+    """Opens the window's one viewer (made on first use, a child of `anchor`'s window) on
+    `items[index]`."""
+    window = anchor.window()
+    viewer = window.findChild(ViewerWindow, "viewerWindow")
+    if viewer is None:
+        viewer = ViewerWindow(library, runner, window)
+    viewer.show_photos(items, index, where)
+    return viewer
 
 
 class ViewerWindow(QDialog):
@@ -134,7 +146,8 @@ class ViewerWindow(QDialog):
         self.index = index
         item = self.items[index]
         name = os.path.basename(item.path)
-        title = f"{name} — {index + 1} of {len(self.items)}" + (f" {self.where}" if self.where else "")
+        title = name if len(self.items) == 1 else (
+            f"{name} — {index + 1} of {len(self.items)}" + (f" {self.where}" if self.where else ""))
         self.setWindowTitle(title)
         self.heading.setText(title)
         self.heading.setToolTip(item.path)

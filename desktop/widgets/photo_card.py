@@ -1,6 +1,7 @@
 """One photo of a duplicate group: thumbnail, facts, the keeper badge, and keep/remove.
 
-Owns: showing a DuplicateFile with its mark and toggling it, and its unit: the companions
+Owns: showing a DuplicateFile with its mark and toggling it (its button, Delete), asking for the
+viewer (Space, double-click), and its unit: the companions
 (RAW/JPEG partner, Live Photo video, sidecars) that are kept or removed with it. Must not: save marks (the
 duplicates view does, through the job runner).
 """
@@ -50,6 +51,7 @@ class PhotoCard(QFrame):
     navigate_group = Signal(int)        # -1 / +1: the previous / next group
     focused = Signal()
     accept_group = Signal()             # Enter: the group's marks as shown are the user's, on to the next
+    view_requested = Signal()           # Space or a double-click: the photo large, in the viewer
 
     def __init__(self, file, mark: str, keeper_reason: str = "", parent=None) -> None:
         super().__init__(parent)
@@ -141,13 +143,16 @@ class PhotoCard(QFrame):
         elif key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
             self.navigate_group.emit(-1 if key == Qt.Key.Key_Up else 1)
         elif key == Qt.Key.Key_Space:
-            self.toggle()
+            self.view_requested.emit()
         elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
-            self.set_mark("remove")
+            self.toggle()
         elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.accept_group.emit()
         else:
             super().keyPressEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        self.view_requested.emit()
 
     def contextMenuEvent(self, event) -> None:
         self.menu_requested.emit(self.file, event.globalPos())

@@ -65,7 +65,7 @@ def test_keyboard_review_toggles_marks_and_they_persist(qtbot, open_window, samp
     qtbot.keyClick(view.cards[0], Qt.Key.Key_Right)
     second = view.cards[1]
     assert view.current_card() is second and second.mark == "remove"
-    qtbot.keyClick(second, Qt.Key.Key_Space)
+    qtbot.keyClick(second, Qt.Key.Key_Delete)
     assert second.mark == "keep"
     qtbot.waitUntil(lambda: window.library.marks().get(second.file.file_id) == "keep", timeout=10000)
     qtbot.keyClick(second, Qt.Key.Key_Delete)

@@ -5,6 +5,7 @@ import time
 
 from PySide6.QtCore import Qt
 
+from lookalike.desktop.main_window import PAGES
 from lookalike.desktop.views.viewer_window import ViewerWindow
 
 from .conftest import wait_for_scan
@@ -107,3 +108,68 @@ def test_esc_closes_the_viewer(qtbot, open_window, sample_photos):
     viewer = _viewer(qtbot, window, window.photos.grid.grid_model.photos, 0)
     qtbot.keyClick(viewer.canvas, Qt.Key.Key_Escape)
     assert not viewer.isVisible()
+
+
+def test_space_in_the_photos_grid_opens_the_viewer_on_that_photo_and_right_walks_the_library(
+        qtbot, open_window, sample_photos):
+    window = _library_window(qtbot, open_window, sample_photos)
+    window.nav.setCurrentRow(PAGES.index("Photos"))
+    grid = window.photos.grid
+    photos = grid.grid_model.photos
+    grid.setFocus()
+    grid.setCurrentIndex(grid.grid_model.index(3))
+    qtbot.keyClick(grid, Qt.Key.Key_Space)
+    viewer = window.findChild(ViewerWindow)
+    assert viewer is not None and viewer.isVisible() and viewer.current is photos[3]
+    assert viewer.windowTitle().endswith("4 of 5 in the library")
+    viewer.next_action.trigger()
+    assert viewer.current is photos[4]
+
+
+def test_double_clicking_a_search_result_opens_it_among_the_results(qtbot, open_window, sample_photos):
+    window = _library_window(qtbot, open_window, sample_photos)
+    window.nav.setCurrentRow(PAGES.index("Search"))
+    grid = window.search.grid
+    results = window.photos.grid.grid_model.photos[:2]
+    grid.grid_model.set_photos(results, [0.9, 0.8])
+    qtbot.wait(100)
+    where = grid.visualRect(grid.grid_model.index(1)).center()
+    qtbot.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton, pos=where)   # a double-click's first press
+    qtbot.mouseDClick(grid.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    viewer = window.findChild(ViewerWindow)
+    assert viewer is not None and viewer.current is results[1]
+    assert viewer.windowTitle().endswith("2 of 2 in these results")
+
+
+def test_space_on_a_duplicate_card_opens_its_group_in_the_viewer_and_delete_still_toggles(
+        qtbot, open_window, sample_photos):
+    window = _library_window(qtbot, open_window, sample_photos)
+    view = window.duplicates
+    qtbot.waitUntil(lambda: len(view.cards) == 2, timeout=10000)
+    first, second = view.cards
+    mark = second.mark
+    qtbot.keyClick(second, Qt.Key.Key_Space)
+    assert second.mark == mark                          # Space no longer toggles
+    viewer = window.findChild(ViewerWindow)
+    assert viewer.current is second.file and viewer.windowTitle().endswith("2 of 2 in this group")
+    viewer.previous_action.trigger()
+    assert viewer.current is first.file
+    viewer.close()
+    qtbot.keyClick(second, Qt.Key.Key_Delete)
+    assert second.mark != mark
+
+
+def test_open_in_the_menu_shows_our_viewer_when_no_program_opens_photos(qtbot, open_window, sample_photos,
+                                                                        monkeypatch):
+    from PySide6.QtGui import QDesktopServices
+
+    from lookalike.desktop.widgets.photo_menu import photo_menu
+
+    window = _library_window(qtbot, open_window, sample_photos)
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: False))   # no launcher
+    photo = window.photos.grid.grid_model.photos[2]
+    menu = photo_menu(window, photo, window.find_similar, window.compare_with, window.view_instead)
+    next(a for a in menu.actions() if a.text() == "Open").trigger()
+    viewer = window.findChild(ViewerWindow)
+    assert viewer is not None and viewer.isVisible() and viewer.current is photo
+    assert "viewer" in window.statusBar().currentMessage()
