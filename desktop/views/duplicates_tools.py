@@ -82,8 +82,8 @@ class DuplicatesTools:
         self.stack.setCurrentIndex(1 if on else 0)
         (self.table_button if on else self.cards_button).setChecked(True)
         sizes = self.view.splitter.sizes()
-        if on and sum(sizes) and sizes[0] < sum(sizes) * 0.55:   # the table needs the room
-            self.view.splitter.setSizes([int(sum(sizes) * 0.6), int(sum(sizes) * 0.4)])
+        if on and sum(sizes) and sizes[0] < sum(sizes) * 0.6:   # the table needs the room
+            self.view.splitter.setSizes([int(sum(sizes) * 0.66), int(sum(sizes) * 0.34)])
         if on:
             self.table.select_group(self.view.groups.currentIndex().row())
 

@@ -12,16 +12,19 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
 
 from lookalike.engine import human_size
 
 from .thumbnails import thumbnail_key
 
-TABLE_THUMB = 48
-COLUMNS = ("Group", "Photo", "Name", "Folder", "Resolution", "Size", "Date", "Similarity", "Remove")
-GROUP, PHOTO, NAME, FOLDER, RESOLUTION, SIZE, DATE, SIMILARITY, MARK = range(len(COLUMNS))
+TABLE_THUMB = 40
+# The mark first (as in dupeGuru): it stays in sight however narrow the table is.
+COLUMNS = ("Remove", "Group", "Photo", "Name", "Folder", "Resolution", "Size", "Date", "Similarity")
+MARK, GROUP, PHOTO, NAME, FOLDER, RESOLUTION, SIZE, DATE, SIMILARITY = range(len(COLUMNS))
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+REMOVED = QColor("#b91c1c")   # the text of a photo marked for removal
 
 
 class ResultsModel(QAbstractTableModel):
@@ -48,7 +51,8 @@ class ResultsModel(QAbstractTableModel):
     def marks_changed(self, marks: dict) -> None:
         self.marks = marks
         if self.rows:
-            self.dataChanged.emit(self.index(0, MARK), self.index(len(self.rows) - 1, MARK))
+            # The whole row: a photo marked for removal is written in red.
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(COLUMNS) - 1))
 
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.rows)
@@ -82,6 +86,8 @@ class ResultsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.CheckStateRole and column == MARK:
             return (Qt.CheckState.Checked if self.marks.get(f.file_id, "keep") == "remove"
                     else Qt.CheckState.Unchecked)
+        if role == Qt.ItemDataRole.ForegroundRole and self.marks.get(f.file_id, "keep") == "remove":
+            return REMOVED
         if role == Qt.ItemDataRole.ToolTipRole:
             return "Reference folder: never touched" if f.reference and column == MARK else f.path
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (GROUP, SIZE, SIMILARITY, RESOLUTION):
@@ -173,7 +179,7 @@ class ResultsTable(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideLeft)   # a folder keeps its last names
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)   # a folder keeps its first and last names
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(TABLE_THUMB + 6)
         self.table.setIconSize(self.table.iconSize().scaled(TABLE_THUMB, TABLE_THUMB,
@@ -181,8 +187,8 @@ class ResultsTable(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        for column, width in ((GROUP, 56), (PHOTO, TABLE_THUMB + 16), (NAME, 160), (FOLDER, 220),
-                              (RESOLUTION, 90), (SIZE, 72), (DATE, 130), (SIMILARITY, 76), (MARK, 64)):
+        for column, width in ((MARK, 58), (GROUP, 52), (PHOTO, TABLE_THUMB + 12), (NAME, 150), (FOLDER, 160),
+                              (RESOLUTION, 86), (SIZE, 66), (DATE, 142), (SIMILARITY, 70)):
             self.table.setColumnWidth(column, width)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.installEventFilter(self)
