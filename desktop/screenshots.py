@@ -3,7 +3,7 @@
 Owns: building a throwaway sample library (a copy of a photo folder plus resized and
 re-encoded copies of a few photos), driving the real window offscreen through a scan, and
 grabbing the welcome, duplicates, photos, search, tags (a "flowers" tag taught from the
-sample's flower photos) and compare views, the compare view in each mode (side by side with
+sample's flower photos) and compare views, the Folders page with two unreadable files, the compare view in each mode (side by side with
 the match overlay, slider, difference, patch map), Preferences (General with the calibration
 line, and Models), the missing-model dialog and text search offering CLIP's download. Must not: touch the user's own library or
 photos, or download anything.
@@ -90,6 +90,24 @@ def grab_model_pages(window, out: Path, settle) -> None:
         window.grab().save(str(out / "search-without-clip.png"))
 
 
+def grab_folders_page(window, tmp: Path, photos: Path, out: Path, settle) -> None:
+    """The Folders page with a second folder holding a 0-byte and a truncated JPEG."""
+    from .main_window import PAGES
+
+    scans = tmp / "Scans" / "2019"
+    scans.mkdir(parents=True)
+    first = sorted(p for p in photos.iterdir() if p.suffix.lower() == ".jpg")[0].read_bytes()
+    (scans / "scan-0042.jpg").write_bytes(b"")
+    (scans / "IMG_2291.jpg").write_bytes(first[: len(first) // 3])
+    finished = []
+    window.scan_finished.connect(finished.append)
+    window.add_folder(str(scans.parent))
+    settle(1.0, until=lambda: bool(finished))
+    window.nav.setCurrentRow(PAGES.index("Folders"))
+    settle(1.0)
+    window.grab().save(str(out / "folders.png"))
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="folder for the PNG files")
@@ -158,6 +176,7 @@ def main(argv=None) -> int:
         window.tags.chips.select("flowers")
         settle(3.0)
         window.grab().save(str(args.out / "tags.png"))
+        grab_folders_page(window, Path(tmp), photos, args.out, settle)
         compare = window.compare
         # The first of the largest groups whose photos have texture enough to show the evidence.
         order = sorted(range(len(window.duplicates.pairs)), key=lambda i: -len(window.duplicates.pairs[i][0].files))

@@ -95,8 +95,8 @@ class FoldersView(QWidget):
         self.splitter.setObjectName("foldersSplitter")
         self.splitter.addWidget(top)
         self.splitter.addWidget(self.problems)
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(0, 2)   # a library has a few folders, and maybe many problems
+        self.splitter.setStretchFactor(1, 3)
         layout = QVBoxLayout(self)
         layout.addWidget(self.splitter, 1)
         self._selection_changed()

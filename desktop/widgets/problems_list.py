@@ -79,6 +79,8 @@ class ProblemsList(QWidget):
         self._apply_filter()
         if kept:
             self.select(kept)
+        if self.selected_path() is None and self.visible_paths():
+            self.select(self.visible_paths()[0])   # Reveal and Copy path work at once
 
     def visible_paths(self) -> list[str]:
         return [self.table.item(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(self.table.rowCount())
