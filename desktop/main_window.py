@@ -75,6 +75,7 @@ class MainWindow(QMainWindow):
         self.welcome.add_folder.connect(self.choose_folder)
         self.duplicates.changed_files.connect(lambda: self.request_scan())
         self.duplicates.message.connect(lambda text: self.statusBar().showMessage(text, 15000))
+        self.duplicates.scan_prompt.scan.connect(lambda: self.request_scan())
         self.tags.changed_files.connect(lambda: self.request_scan())
         # Undo puts back the latest batch: an offer made before another batch ran is stale.
         self.duplicates.changed_files.connect(self.tags.undo_bar.hide)

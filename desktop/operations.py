@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Optional
 
+from lookalike.engine.errors import NotScanned
+
 # Status-bar labels (a label also makes a read long: progress shown, Cancel stops it).
 ADD_FOLDER = "Adding folder"
 SCAN = "Indexing"
@@ -161,8 +163,9 @@ def remove_model(library, model: str, *, on_progress=None, cancel=None):
 def regroup(library, preset, tier: str, threshold, *, on_progress, cancel):
     """The groups on screen with their proposals and stored marks, and the last progress note
     (e.g. how many look-alike pairs were left unchecked). Long at 100k photos: cancellable."""
-    if not library.vector_counts() and tier != "exact":
-        return [], {}, ""
+    if not library.vector_counts():   # nothing scanned yet: said so, never "no duplicates"
+        model = library.resolve_model_name(None)
+        raise NotScanned(model, f"The library has no {model} vectors yet; scan first.")
     notes = []
 
     def progress(p):

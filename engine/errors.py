@@ -19,6 +19,15 @@ class ModelUnavailable(LookalikeError):
         self.downloadable = downloadable
 
 
+class NotScanned(LookalikeError):
+    """The library has no vectors of `model` yet: a scan with that model makes them. The GUI
+    offers its Scan now button; the message names the command for the CLI."""
+
+    def __init__(self, model: str, message: str) -> None:
+        super().__init__(message)
+        self.model = model
+
+
 class CatalogError(LookalikeError):
     """The catalog cannot be opened or used (newer than this app, corrupt, locked)."""
 

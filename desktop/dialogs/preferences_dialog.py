@@ -24,6 +24,14 @@ from ..widgets.model_manager import ModelManager
 from .form import folder_field
 
 
+def model_choice(info) -> str:
+    """A model as the choice names it: whether it is here, and what to do when it is not."""
+    if info.present:
+        return info.name
+    return f"{info.name} (not on this computer: download in Models)" if info.can_download else \
+        f"{info.name} (not on this computer)"
+
+
 class PreferencesDialog(QDialog):
     def __init__(self, library, parent=None, devices=None, runner=None, downloads=None) -> None:
         """`devices`: what the main window detected in the background (None: not known yet);
@@ -66,11 +74,15 @@ class PreferencesDialog(QDialog):
         models = [m for m in self.library.models() if m.name != TEXT_MODEL]
         self.model = QComboBox()
         for info in models:
-            self.model.addItem(f"{info.name} ({'present' if info.present else 'missing'})", info.name)
+            self.model.addItem(model_choice(info), info.name)
             self.model.setItemData(self.model.count() - 1, info.description, Qt.ItemDataRole.ToolTipRole)
         names = [m.name for m in models]
         self.model.setCurrentIndex(names.index(self.settings.model) if self.settings.model in names else 0)
         self.model.currentIndexChanged.connect(self._load_thresholds)
+        self.model_note = QLabel("")   # a missing model is named as such, with where to get it
+        self.model_note.setWordWrap(True)
+        self.model.currentIndexChanged.connect(self._note_model)
+        self._infos = {m.name: m for m in models}
         # Minimum 0: SSCD's similar tier starts at 0.25; a higher floor rewrote it on OK.
         self.near = QDoubleSpinBox(decimals=2, minimum=0.0, maximum=1.0, singleStep=0.01)
         self.similar = QDoubleSpinBox(decimals=2, minimum=0.0, maximum=1.0, singleStep=0.01)
@@ -85,6 +97,7 @@ class PreferencesDialog(QDialog):
         self.text_search = QCheckBox("Index photos for text search (CLIP) when its weights are present")
         self.text_search.setChecked(self.settings.text_search)
         form.addRow("Duplicate model", self.model)
+        form.addRow("", self.model_note)
         form.addRow("Near-duplicate threshold", self.near)
         form.addRow("Similar-scene threshold", self.similar)
         self.calibration = None
@@ -100,7 +113,19 @@ class PreferencesDialog(QDialog):
         self._stored: dict[str, tuple[float, float]] = {}   # what each model's thresholds were
         self._shown_model = None
         self._load_thresholds()
+        self._note_model()
         return page
+
+    def _note_model(self) -> None:
+        info = self._infos.get(self.model.currentData())
+        missing = info is not None and not info.present
+        self.model_note.setVisible(missing)
+        if missing:
+            self.model_note.setText(
+                f"{info.name} is not on this computer: download it on the Models page, or the next scan "
+                "will ask what to do." if info.can_download else
+                f"{info.name} is not on this computer and cannot be downloaded here; choose a model folder "
+                "that holds it.")
 
     def _detected(self) -> str:
         if self.devices is None:
@@ -125,7 +150,9 @@ class PreferencesDialog(QDialog):
         for row in range(self.model.count()):
             info = self.downloads.info(self.model.itemData(row))
             if info is not None:
-                self.model.setItemText(row, f"{info.name} ({'present' if info.present else 'missing'})")
+                self.model.setItemText(row, model_choice(info))
+                self._infos[info.name] = info
+        self._note_model()
 
     def _browse_models(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Model folder")

@@ -27,6 +27,7 @@ from ..dialogs.notice import show_error
 from ..widgets.calibration_line import CalibrationLine
 from ..widgets.group_strip import GroupList, group_row, set_group_row
 from ..widgets.photo_card import CARD_THUMB, PhotoCard
+from ..widgets.scan_prompt import ScanPrompt
 from ..widgets.thumbnails import thumbnail_key
 from ..widgets.undo_bar import UndoBar
 from .duplicates_tools import DuplicatesTools
@@ -80,6 +81,7 @@ class DuplicatesView(QWidget):
         self.clean_button.clicked.connect(self.clean_up)
         self.summary = QLabel("")
         self.summary.setObjectName("summaryLabel")
+        self.scan_prompt = ScanPrompt()   # "Not scanned yet" with Scan now, never a CLI command
         # "Chance similarity ends near 0.18 here (...)": where the threshold stands against chance.
         self.calibration = CalibrationLine(library, runner, ops.CALIBRATION_REVIEW, only_measured=True)
         controls = QHBoxLayout()
@@ -139,6 +141,7 @@ class DuplicatesView(QWidget):
         layout.addLayout(controls)
         layout.addWidget(self.undo_bar)
         layout.addWidget(self.summary)
+        layout.addWidget(self.scan_prompt)
         layout.addWidget(self.calibration)
         layout.addWidget(self.splitter, 1)
         loader.ready.connect(self._thumbnail_ready)
@@ -183,7 +186,7 @@ class DuplicatesView(QWidget):
         self.summary.setText("Regrouping…")   # never a stale group count while it runs
         # Latest request wins: a slider drag cancels the older regroups instead of queueing them.
         self._regrouping = self.runner.read(partial(ops.regroup, self.library, preset, tier, threshold),
-                                            self._show, lambda exc: self.summary.setText(str(exc)),
+                                            self._show, lambda exc: self.summary.setText(self.scan_prompt.explain(exc)),
                                             label=ops.REGROUP, on_cancel=self._regroup_cancelled,
                                             key=ops.GROUPS_SHOWN)
 
@@ -193,6 +196,7 @@ class DuplicatesView(QWidget):
 
     def _show(self, result) -> None:
         self._regrouping = None
+        self.scan_prompt.hide()
         before = selected_identity(self.pairs, self.groups.currentIndex().row())   # the group, not its row
         self.pairs, stored, note = result
         # Every shown file starts as kept; only the proposals' removals (exact and near extras,

@@ -12,7 +12,7 @@ from typing import Callable, Optional, Sequence
 
 from ..dedup import decided, find, series
 from ..dedup.units import Units
-from ..errors import LookalikeError
+from ..errors import NotScanned
 from ..index.vectors import IndexCorrupt
 from ..jobs import CancelToken, ProgressCallback
 from ..results import DuplicateGroup
@@ -96,6 +96,6 @@ class Duplicates:
     def _index(self, name: str, on_progress, cancel):
         index = self.indexes.get(name, on_progress, cancel)
         if index is None:
-            raise LookalikeError(f"The library has no {name} vectors yet; run `lookalike scan "
-                                 f"--model {name}` first.")
+            raise NotScanned(name, f"The library has no {name} vectors yet; run `lookalike scan "
+                                   f"--model {name}` first.")
         return index

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..embedding.base import Embedder
 from ..embedding.registry import TEXT_MODEL
-from ..errors import LookalikeError, ModelUnavailable, UsageError
+from ..errors import LookalikeError, ModelUnavailable, NotScanned, UsageError
 from ..index.vectors import VectorIndex
 from ..jobs import CancelToken, ProgressCallback
 from ..results import Comparison, ModelScore, SearchResult
@@ -54,7 +54,7 @@ class Search:
         name = self.models.resolve(model)
         index = self.indexes.get(name, on_progress, cancel)
         if index is None:
-            raise LookalikeError(f"The library has no {name} vectors yet; run `lookalike scan` first.")
+            raise NotScanned(name, f"The library has no {name} vectors yet; run `lookalike scan` first.")
         real = os.path.realpath(os.fspath(image))
         record = self.catalog.file_by_path(real)
         stored = self.catalog.embedding(record.id, name) if record else None

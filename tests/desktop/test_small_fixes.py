@@ -1,0 +1,51 @@
+"""Small things a new user hit (issue 16): each test checks what the user sees or can do."""
+from PySide6.QtCore import Qt
+
+from lookalike.desktop.app import make_application
+from lookalike.engine import Library
+
+from .conftest import wait_for_scan
+
+
+def test_before_any_scan_duplicates_say_not_scanned_yet_in_app_words_and_scan_now_finds_the_groups(
+        qtbot, open_window, sample_photos):
+    window = open_window()
+    window.library.add_folder(str(sample_photos))   # added, never scanned
+    view = window.duplicates
+    view.refresh()
+    qtbot.waitUntil(lambda: view.summary.text().startswith("Not scanned yet"), timeout=20000)
+    assert not view.scan_prompt.isHidden()
+    assert "lookalike" not in view.summary.text() and "`" not in view.summary.text()
+    assert "No duplicates found" not in view.summary.text()
+    with qtbot.waitSignal(window.scan_finished, timeout=60000):
+        qtbot.mouseClick(view.scan_prompt.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "groups" in view.summary.text(), timeout=30000)
+    assert view.scan_prompt.isHidden()
+
+
+def test_preferences_name_a_missing_model_as_not_on_this_computer_and_say_where_to_get_it(qtbot, tmp_path, hf_home):
+    from PySide6.QtWidgets import QWidget
+
+    from lookalike.desktop.dialogs.preferences_dialog import PreferencesDialog
+
+    make_application(["lookalike-test"])
+    library = Library.open(tmp_path / "lib", model_dir=str(tmp_path / "no models"))
+    try:
+        missing = [m for m in library.models() if not m.present and m.name != "clip"]
+        present = [m for m in library.models() if m.present]
+        assert missing and present
+        dialog = PreferencesDialog(library, devices=["cpu"])
+        qtbot.addWidget(dialog)
+        texts = {dialog.model.itemData(i): dialog.model.itemText(i) for i in range(dialog.model.count())}
+        for info in missing:
+            if info.name in texts:
+                assert "not on this computer" in texts[info.name]
+        for info in present:
+            if info.name in texts:
+                assert "not on this computer" not in texts[info.name]
+        row = next(i for i in range(dialog.model.count()) if dialog.model.itemData(i) == missing[0].name)
+        dialog.model.setCurrentIndex(row)
+        assert not dialog.model_note.isHidden()
+        assert dialog.model_note.text().startswith(f"{missing[0].name} is not on this computer")
+    finally:
+        library.close()
