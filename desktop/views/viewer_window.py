@@ -74,7 +74,8 @@ class ViewerWindow(QDialog):
         self.details.setAccessibleName("Photo metadata")
         self.details.horizontalHeader().hide()
         self.details.setFocusPolicy(Qt.FocusPolicy.NoFocus)   # the arrows stay with the viewer
-        self.details.setMinimumWidth(260)
+        self.details.setMinimumWidth(300)
+        self.details.setWordWrap(True)   # a long exposure line or folder wraps instead of being cut
         self.heading = QLabel("")
         self.heading.setObjectName("groupTitle")
         self.zoom_label = QLabel("")
@@ -104,7 +105,7 @@ class ViewerWindow(QDialog):
         self.splitter.addWidget(self.canvas)
         self.splitter.addWidget(self.details)
         self.splitter.setStretchFactor(0, 1)
-        self.splitter.setSizes([900, 300])
+        self.splitter.setSizes([900, 340])
         layout = QVBoxLayout(self)
         layout.addWidget(bar)
         layout.addWidget(self.heading)
@@ -212,6 +213,7 @@ class ViewerWindow(QDialog):
         [found] = details
         if self.current is not None and self.current.path == found.path:
             self.details.show_details([os.path.basename(found.path)], [found])
+            self.details.resizeRowsToContents()
 
     def _details_failed(self, path: str, exc) -> None:
         if self.current is not None and self.current.path == path:
@@ -249,7 +251,7 @@ class ViewerWindow(QDialog):
     def _zoom_changed(self) -> None:
         if self.image is None:
             return
-        self.zoom_label.setText("Fit" if self.state.zoom == 1.0 else f"{self.screen_scale():.0%}")
+        self.zoom_label.setText("Zoom: fitted" if self.state.zoom == 1.0 else f"Zoom: {self.screen_scale():.0%}")
         loaded_scale = self.canvas.fit_scale() * self.state.zoom * self.canvas.devicePixelRatioF()
         if self.asked != FULL and self._capped() and loaded_scale > 1.01 and self.current is not None:
             self._load(self.current.path, FULL)   # zoomed past the screen-sized picture

@@ -93,14 +93,14 @@ def test_zooming_in_enlarges_the_photo_and_0_fits_it_again(qtbot, open_window, s
     viewer = _viewer(qtbot, window, window.photos.grid.grid_model.photos, 0)
     qtbot.waitUntil(lambda: viewer.canvas.photo is not None, timeout=10000)
     fitted = viewer.screen_scale()
-    assert viewer.zoom_label.text() == "Fit"
+    assert viewer.zoom_label.text() == "Zoom: fitted"
     qtbot.keyClick(viewer.canvas, Qt.Key.Key_Plus)
     qtbot.keyClick(viewer.canvas, Qt.Key.Key_Plus)
     assert viewer.screen_scale() > fitted * 1.5 and viewer.zoom_label.text().endswith("%")
     qtbot.keyClick(viewer.canvas, Qt.Key.Key_1)
     assert abs(viewer.screen_scale() - 1.0) < 0.01            # one photo pixel per screen pixel
     qtbot.keyClick(viewer.canvas, Qt.Key.Key_0)
-    assert viewer.screen_scale() == fitted and viewer.zoom_label.text() == "Fit"
+    assert viewer.screen_scale() == fitted and viewer.zoom_label.text() == "Zoom: fitted"
 
 
 def test_esc_closes_the_viewer(qtbot, open_window, sample_photos):
