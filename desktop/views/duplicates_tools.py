@@ -75,6 +75,8 @@ class DuplicatesTools:
             controls.insertWidget(at, widget)
             at += 1
         view.marks_changed.connect(self._marks_changed)
+        # A clean-up frees catalog ids for new photos: older marks must not land on them.
+        view.changed_files.connect(self._forget_undo)
         view.groups.currentItemChanged.connect(lambda *_: self.table.select_group(view.groups.currentIndex().row()))
 
     # -- the table ------------------------------------------------------------------------------
@@ -167,6 +169,10 @@ class DuplicatesTools:
             whole = rules.whole_groups_marked(view.pairs, view.marks)
             warning = f" · {whole} group{'s' if whole != 1 else ''} would lose every copy" if whole else ""
             view.message.emit(f"{what}: {', '.join(words)} ({total} marked in all){warning}. Undo: Ctrl+Z")
+
+    def _forget_undo(self) -> None:
+        self.undo_stack.clear()
+        self.undo_action.setEnabled(False)
 
     def undo(self) -> None:
         """Puts back the marks from before the latest rule, exactly."""

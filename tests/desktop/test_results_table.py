@@ -116,3 +116,42 @@ def test_a_group_that_is_gone_gives_way_to_the_group_nearest_its_row():
     assert follow(identity(G("/x/1.jpg")), 1, pairs) == 1       # gone: the row nearest
     assert follow(identity(G("/x/1.jpg")), 7, pairs) == 2
     assert follow(None, 0, []) == -1
+
+
+def test_with_ten_thousand_rows_only_the_rows_on_screen_ask_for_thumbnails(qtbot):
+    from PySide6.QtCore import QObject, Signal
+
+    from lookalike.desktop.widgets.results_table import ResultsTable
+
+    class Loader(QObject):
+        ready = Signal(object)
+
+        def __init__(self):
+            super().__init__()
+            self.asked = set()
+
+        def pixmap(self, photo, size):
+            self.asked.add(photo.path)
+            return None
+
+    class File:
+        def __init__(self, n):
+            self.file_id, self.path, self.content_hash, self.bytes = n, f"/p/{n:05}.jpg", f"h{n}", 1000 + n
+            self.width = self.height = 100
+            self.taken_at, self.similarity, self.reference = None, 1.0, False
+
+    class Group:
+        def __init__(self, n):
+            self.files = (File(2 * n), File(2 * n + 1))
+
+    loader = Loader()
+    table = ResultsTable(loader)
+    qtbot.addWidget(table)
+    table.resize(900, 500)
+    table.show_groups([(Group(n), None) for n in range(5000)], {})
+    table.show()
+    qtbot.waitExposed(table)
+    qtbot.waitUntil(lambda: bool(loader.asked))
+    assert table.model.rowCount() == 10000
+    assert 0 < len(loader.asked) < 30
+    assert "/p/00000.jpg" in loader.asked
