@@ -149,6 +149,8 @@ class MainWindow(QMainWindow):
             self.nav.setEnabled(False)
             self.pages.setCurrentWidget(self.welcome)
             self.scan_action.setEnabled(False)
+            self.watcher.stop()   # the last folder was removed on the Folders page
+            self.folders.status_link.setVisible(False)
             return
         self.nav.setEnabled(True)
         self.scan_action.setEnabled(True)

@@ -141,3 +141,16 @@ def test_add_folder_opens_beside_the_last_folder_and_lists_the_new_one(
     wait_for_scan(qtbot, window)
     assert started == [os.path.dirname(broken)]
     qtbot.waitUntil(lambda: rows(window.folders).get(os.path.realpath(more)) == ("1", "—", ""), timeout=10000)
+
+
+def test_removing_the_last_folder_brings_back_the_call_to_add_one(qtbot, open_window, sample_photos):
+    window = open_window(model="phash")
+    window.add_folder(str(sample_photos))
+    wait_for_scan(qtbot, window)
+    window.nav.setCurrentRow(PAGES.index("Folders"))
+    qtbot.waitUntil(lambda: window.folders.table.rowCount() == 1, timeout=10000)
+    when_modal(lambda box: box.button(QMessageBox.StandardButton.Yes).click())
+    qtbot.mouseClick(window.folders.remove_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.welcome, timeout=10000)
+    assert window.library.folders() == [] and not window.nav.isEnabled()
+    assert len(os.listdir(sample_photos)) == 4   # three photos and the copies folder, untouched
