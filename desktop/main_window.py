@@ -149,11 +149,15 @@ class MainWindow(QMainWindow):
             self.nav.setEnabled(False)
             self.pages.setCurrentWidget(self.welcome)
             self.scan_action.setEnabled(False)
+            self.pause_action.setEnabled(False)   # nothing is watched yet
+            self.pause_action.setToolTip("Nothing to watch yet: add a photo folder first")
             self.watcher.stop()   # the last folder was removed on the Folders page
             self.folders.status_link.setVisible(False)
             return
         self.nav.setEnabled(True)
         self.scan_action.setEnabled(True)
+        self.pause_action.setEnabled(True)
+        self.pause_action.setToolTip("New, changed and deleted photos are picked up while watching")
         if self.pages.currentWidget() is self.welcome:
             self.nav.setCurrentRow(0)
             self.pages.setCurrentIndex(0)
@@ -280,6 +284,7 @@ class MainWindow(QMainWindow):
         else:
             self.watcher.resume()
         self.watch_label.setText("Watching paused" if paused else "Watching folders")
+        self.pause_action.setText("Resume watching" if paused else "Pause watching")   # says what a click does
 
     # -- photos: menus and drops ------------------------------------------------------------
     def _show_photo_menu(self, photo, position) -> None:

@@ -49,3 +49,20 @@ def test_preferences_name_a_missing_model_as_not_on_this_computer_and_say_where_
         assert dialog.model_note.text().startswith(f"{missing[0].name} is not on this computer")
     finally:
         library.close()
+
+
+def test_pause_watching_is_off_with_a_reason_until_a_folder_is_added_and_then_says_resume_when_paused(
+        qtbot, open_window, sample_photos):
+    window = open_window()
+    action = window.pause_action
+    assert not action.isEnabled()
+    assert "add a photo folder" in action.toolTip()
+    window.add_folder(str(sample_photos))
+    wait_for_scan(qtbot, window)
+    assert action.isEnabled() and action.text() == "Pause watching"
+    action.trigger()
+    assert action.text() == "Resume watching"
+    assert window.watch_label.text() == "Watching paused"
+    action.trigger()
+    assert action.text() == "Pause watching"
+    assert window.watch_label.text() == "Watching folders"
