@@ -161,6 +161,8 @@ class MainWindow(QMainWindow):
         if self.pages.currentWidget() is self.welcome:
             self.nav.setCurrentRow(0)
             self.pages.setCurrentIndex(0)
+        elif self.nav.currentRow() != self.pages.currentIndex():
+            self.nav.setCurrentRow(self.pages.currentIndex())   # a restart opens on a page: highlighted
         if self._watch_enabled:
             self.watcher.watch([f.path for f in self.library.folders()])
             self.watch_label.setText("Watching folders" if not self.watcher.paused else "Watching paused")

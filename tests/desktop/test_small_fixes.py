@@ -66,3 +66,14 @@ def test_pause_watching_is_off_with_a_reason_until_a_folder_is_added_and_then_sa
     action.trigger()
     assert action.text() == "Pause watching"
     assert window.watch_label.text() == "Watching folders"
+
+
+def test_after_a_restart_the_sidebar_highlights_the_page_shown(qtbot, open_window, sample_photos, tmp_path):
+    library = Library.open(tmp_path / "lib")
+    library.add_folder(str(sample_photos))   # a library used before: the window opens on a page
+    library.close()
+    window = open_window()
+    assert window.pages.currentWidget() is not window.welcome
+    assert window.nav.currentRow() == window.pages.currentIndex()
+    assert window.nav.currentItem().isSelected()
+    assert window.nav.currentItem().text() == "Duplicates"
