@@ -22,6 +22,7 @@ from ..model_downloads import ModelDownloads
 from ..widgets.calibration_line import CalibrationLine
 from ..widgets.model_manager import ModelManager
 from .form import folder_field
+from .start_folder import remember, start_folder
 
 
 def model_choice(info) -> str:
@@ -270,7 +271,8 @@ class PreferencesDialog(QDialog):
         return page
 
     def _add_reference(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Reference folder")
+        folder = QFileDialog.getExistingDirectory(self, "Reference folder", start_folder(self.library, "reference"))
+        remember("reference", folder)
         if folder and folder not in self.references:
             self.references.append(folder)
             self.reference_list.addItem(folder)

@@ -23,6 +23,7 @@ from lookalike.engine.errors import ModelUnavailable
 
 from .. import operations as ops
 from ..dialogs.notice import sentence
+from ..dialogs.start_folder import remember, start_folder
 from ..widgets.details_table import DetailsTable
 from ..widgets.model_fix import ModelFix
 from ..widgets.zoom_canvas import ViewState, ZoomCanvas
@@ -150,9 +151,10 @@ class CompareView(QWidget):
 
     # -- which photos -----------------------------------------------------------------------
     def _choose(self, slot: int) -> None:
-        start = os.path.dirname(self.paths[0]) if self.paths else ""
+        start = start_folder(self.library, "compare")   # the library, not the home folder
         path, _ = QFileDialog.getOpenFileName(self, "Choose a photo", start, IMAGE_FILTER)
         if path:
+            remember("compare", path)
             self.set_photo(slot, path)
 
     def add(self, path: str) -> None:

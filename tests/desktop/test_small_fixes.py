@@ -100,3 +100,22 @@ def test_the_time_left_waits_for_a_stable_rate_and_then_follows_the_recent_one(q
     assert shown[-1].endswith("s left"), shown
     left = int(shown[-1].split(" · ")[-1].split("s left")[0])
     assert left <= 1, shown   # about 0.3 s of 200 photos remain, not 53 s
+
+
+def test_choosing_a_photo_to_compare_opens_in_the_library_folder_then_where_the_user_last_went(
+        qtbot, open_window, sample_photos, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    window = open_window()
+    window.library.add_folder(str(sample_photos))
+    opened_in = []
+
+    def choose(parent, title, start, *_):
+        opened_in.append(start)
+        return str(sample_photos / "copies" / "shot1 copy.png"), ""
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(choose))
+    window.compare._choose(0)
+    window.compare._choose(1)
+    assert opened_in[0] == str(sample_photos)
+    assert opened_in[1] == str(sample_photos / "copies")
