@@ -62,6 +62,7 @@ class SearchView(QWidget):
                          label=ops.SEARCH, on_cancel=self._stopped, key=ops.SEARCH_RESULTS)
 
     def search_image(self, path: str) -> None:
+        self.field.clear()   # the box never keeps words the results are not about
         self.status.setText(f"Looking for photos like {os.path.basename(path)}…")
         self.runner.read(partial(ops.similar, self.library, path, RESULTS),
                          lambda found: self._show(found, f"Photos like {os.path.basename(path)}"),

@@ -119,3 +119,17 @@ def test_choosing_a_photo_to_compare_opens_in_the_library_folder_then_where_the_
     window.compare._choose(1)
     assert opened_in[0] == str(sample_photos)
     assert opened_in[1] == str(sample_photos / "copies")
+
+
+def test_an_image_search_clears_the_words_in_the_box_and_says_whose_look_alikes_it_shows(
+        qtbot, open_window, sample_photos):
+    from lookalike.desktop.main_window import PAGES
+
+    window = open_window()
+    window.add_folder(str(sample_photos))
+    wait_for_scan(qtbot, window)
+    window.nav.setCurrentRow(PAGES.index("Search"))
+    window.search.field.setText("cat")
+    window.find_similar(str(sample_photos / "shot1.png"))
+    assert window.search.field.text() == ""
+    qtbot.waitUntil(lambda: window.search.status.text().startswith("Photos like shot1.png"), timeout=20000)
