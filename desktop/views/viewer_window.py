@@ -18,7 +18,7 @@ from functools import partial
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QImage, QKeySequence, QShortcut
-from PySide6.QtWidgets import QDialog, QLabel, QSplitter, QToolBar, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QSplitter, QToolBar, QVBoxLayout
 
 from .. import operations as ops
 from ..dialogs.notice import sentence
@@ -98,8 +98,6 @@ class ViewerWindow(QDialog):
         self.info_action.setCheckable(True)
         self.info_action.setChecked(True)
         self._action(bar, "Close", ["Esc", "Space"], "Close the viewer", self.close)
-        bar.addSeparator()
-        bar.addWidget(self.zoom_label)
 
         self.splitter = QSplitter()
         self.splitter.addWidget(self.canvas)
@@ -108,7 +106,10 @@ class ViewerWindow(QDialog):
         self.splitter.setSizes([900, 340])
         layout = QVBoxLayout(self)
         layout.addWidget(bar)
-        layout.addWidget(self.heading)
+        heading = QHBoxLayout()
+        heading.addWidget(self.heading, 1)
+        heading.addWidget(self.zoom_label)
+        layout.addLayout(heading)
         layout.addWidget(self.splitter, 1)
 
     def _action(self, bar, text: str, keys: list[str], tip: str, slot) -> QAction:
