@@ -214,6 +214,13 @@ def similar(library, path: str, limit: int, *, on_progress=None, cancel=None):
     return _with_photos(library, library.similar(path, limit=limit, on_progress=on_progress, cancel=cancel))
 
 
+def similar_with_cut(library, path: str, limit: int, *, on_progress=None, cancel=None):
+    """The similar photos and the model's similar-scene threshold: below it is chance likeness,
+    which the search view leaves out until asked."""
+    found = similar(library, path, limit, on_progress=on_progress, cancel=cancel)
+    return found, library.thresholds(library.resolve_model_name(None))["similar"]
+
+
 def tags(library):
     return library.tags()
 

@@ -38,6 +38,11 @@ class SearchView(QWidget):
         self.status = QLabel("Type a phrase, or drop a photo anywhere on the window to find similar ones.")
         self.status.setObjectName("summaryLabel")
         self.status.setWordWrap(True)
+        self.show_all = QPushButton("Show all")   # the results below the model's similar threshold
+        self.show_all.setFlat(True)
+        self.show_all.hide()
+        self.show_all.clicked.connect(lambda: self._show(*self._everything))
+        self._everything = ([], "")
         self.fix = ModelFix(downloads)   # "Download CLIP (605 MB)" when text search needs it
         self.grid = PhotoGrid(loader)
         self.grid.photo_menu.connect(on_photo_menu)
@@ -48,7 +53,10 @@ class SearchView(QWidget):
         row.addWidget(self.button)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
-        layout.addWidget(self.status)
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status, 1)
+        status_row.addWidget(self.show_all)
+        layout.addLayout(status_row)
         layout.addWidget(self.fix)
         layout.addWidget(self.grid, 1)
 
@@ -64,14 +72,24 @@ class SearchView(QWidget):
     def search_image(self, path: str) -> None:
         self.field.clear()   # the box never keeps words the results are not about
         self.status.setText(f"Looking for photos like {os.path.basename(path)}…")
-        self.runner.read(partial(ops.similar, self.library, path, RESULTS),
-                         lambda found: self._show(found, f"Photos like {os.path.basename(path)}"),
+        self.runner.read(partial(ops.similar_with_cut, self.library, path, RESULTS),
+                         lambda result: self._show_similar(*result, f"Photos like {os.path.basename(path)}"),
                          self._failed, label=ops.SEARCH, on_cancel=self._stopped, key=ops.SEARCH_RESULTS)
 
     def _stopped(self) -> None:
         self.status.setText("Search stopped.")
 
+    def _show_similar(self, found, cut: float, title: str) -> None:
+        """Only what is alike beyond chance: the rest is counted, one click away."""
+        shown = [(photo, score) for photo, score in found if score >= cut]
+        self._show(shown, title)
+        if len(shown) < len(found):
+            self._everything = (found, title)
+            self.status.setText(f"{self.status.text()} · {len(found) - len(shown)} more below {cut:.2f} hidden")
+            self.show_all.show()
+
     def _show(self, found, title: str) -> None:
+        self.show_all.hide()
         photos = [photo for photo, _ in found]
         scores = [score for _, score in found]
         self.fix.clear()

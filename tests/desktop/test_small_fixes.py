@@ -133,3 +133,21 @@ def test_an_image_search_clears_the_words_in_the_box_and_says_whose_look_alikes_
     window.find_similar(str(sample_photos / "shot1.png"))
     assert window.search.field.text() == ""
     qtbot.waitUntil(lambda: window.search.status.text().startswith("Photos like shot1.png"), timeout=20000)
+
+
+def test_find_similar_leaves_out_results_below_the_similar_threshold_and_show_all_brings_them_back(
+        qtbot, open_window, sample_photos, monkeypatch):
+    window = open_window()
+    window.add_folder(str(sample_photos))
+    wait_for_scan(qtbot, window)
+    # Only the byte-identical copy is alike beyond chance at this threshold.
+    monkeypatch.setattr(window.library, "thresholds", lambda model: {"near": 0.99, "similar": 0.95})
+    window.find_similar(str(sample_photos / "shot1.png"))
+    view = window.search
+    qtbot.waitUntil(lambda: view.status.text().startswith("Photos like shot1.png"), timeout=20000)
+    assert [p.path.rsplit("/", 1)[-1] for p in view.grid.grid_model.photos] == ["shot1 copy.png"]
+    assert "3 more below 0.95 hidden" in view.status.text()
+    assert not view.show_all.isHidden()
+    qtbot.mouseClick(view.show_all, Qt.MouseButton.LeftButton)
+    assert len(view.grid.grid_model.photos) == 4
+    assert view.show_all.isHidden()
