@@ -3,7 +3,8 @@
 Owns: the search field (Ctrl+F focuses it), running text and image searches off the GUI
 thread, and saying plainly when text search needs CLIP, with the button that downloads it
 (after which the window indexes the photos for it); Space or a double-click opens a result in
-the viewer. Must not: embed anything itself.
+the viewer; image results below the model's similar threshold are left out (counted, with
+Show all). Must not: embed anything itself.
 """
 from __future__ import annotations
 
