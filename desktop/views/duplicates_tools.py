@@ -74,10 +74,15 @@ class DuplicatesTools:
         for widget in (self.cards_button, self.table_button, self.mark_button):
             controls.insertWidget(at, widget)
             at += 1
-        view.marks_changed.connect(self._marks_changed)
+        self.open_group = None   # the open group's identity (its photos), to find it after a reload
+        view.marks_changed.connect(lambda: self.table.marks_changed(view.marks))
+        # QTreeWidget.clear() resets its model: the groups were made again (pairs and marks are new).
+        view.groups.model().modelReset.connect(self._groups_reloaded)
+        self._closed = False   # the window is going: the group list's last clear() finds no table
+        self.table.destroyed.connect(lambda *_: setattr(self, "_closed", True))
         # A clean-up frees catalog ids for new photos: older marks must not land on them.
         view.changed_files.connect(self._forget_undo)
-        view.groups.currentItemChanged.connect(lambda *_: self.table.select_group(view.groups.currentIndex().row()))
+        view.groups.currentItemChanged.connect(self._group_opened)
 
     # -- the table ------------------------------------------------------------------------------
     def show_table(self, on: bool) -> None:
@@ -93,15 +98,26 @@ class DuplicatesTools:
         if 0 <= row < len(self.view.pairs) and row != self.view.groups.currentIndex().row():
             self.view.groups.setCurrentItem(self.view.groups.topLevelItem(row))
 
-    def _marks_changed(self) -> None:
+    def _groups_reloaded(self) -> None:
         view = self.view
-        if view.pairs is not self._pairs:   # the groups were made again
-            self._pairs = view.pairs
-            self.table.show_groups(view.pairs, view.marks)
-            self.table.select_group(view.groups.currentIndex().row())
-            view.runner.read(view.library.folders, self._folders_loaded, lambda exc: None, key=FOLDER_LIST)
-        else:
-            self.table.marks_changed(view.marks)
+        if self._closed:
+            return
+        self._pairs = view.pairs
+        self.table.show_groups(view.pairs, view.marks)
+        view.runner.read(view.library.folders, self._folders_loaded, lambda exc: None, key=FOLDER_LIST)
+
+    def _group_opened(self, *_) -> None:
+        if self._closed or self.view.pairs is not self._pairs:
+            return   # clear() moves the current row over the old rows while the groups are new
+        row = self.view.groups.currentIndex().row()
+        if 0 <= row < len(self.view.pairs):
+            self.open_group = rules.identity(self.view.pairs[row][0])
+        self.table.select_group(row)
+
+    def follow(self, row: int) -> int:
+        """The row to open after the groups were made again: the group open before, wherever it
+        is now, or the nearest one to its old `row`."""
+        return rules.follow(self.open_group, row, self.view.pairs)
 
     def _folders_loaded(self, folders) -> None:
         self.library_folders = [f.path for f in folders]

@@ -32,7 +32,6 @@ from ..widgets.thumbnails import thumbnail_key
 from ..widgets.undo_bar import UndoBar
 from .duplicates_tools import DuplicatesTools
 from .viewer_window import show_viewer
-from .mark_rules import follow, selected_identity
 
 # How the review words the engine's tiers (TIERS on its face), the default first. The engine's
 # "all" is what "similar" shows here already.
@@ -47,7 +46,7 @@ def tier_choices() -> list[tuple[str, str]]:
 class DuplicatesView(QWidget):
     changed_files = Signal()            # a clean-up or undo moved files: other views refresh
     message = Signal(str)               # a line for the status bar
-    marks_changed = Signal()            # new groups or marks: the results table follows
+    marks_changed = Signal()            # a card's mark changed: the results table follows
 
     def __init__(self, library, runner, loader, on_photo_menu, on_compare=None, parent=None) -> None:
         super().__init__(parent)
@@ -197,7 +196,6 @@ class DuplicatesView(QWidget):
     def _show(self, result) -> None:
         self._regrouping = None
         self.scan_prompt.hide()
-        before = selected_identity(self.pairs, self.groups.currentIndex().row())   # the group, not its row
         self.pairs, stored, note = result
         # Every shown file starts as kept; only the proposals' removals (exact and near extras,
         # never the similar tier) are pre-marked, and the user's stored marks win.
@@ -217,9 +215,8 @@ class DuplicatesView(QWidget):
         self.summary.setText((f"{len(self.pairs)} groups · {human_size(total)} reclaimable"
                               if self.pairs else "No duplicates found at this threshold.") + (f" · {note}" if note else ""))
         self.clean_button.setEnabled(bool(self.pairs))
-        self.marks_changed.emit()
         if self.pairs:
-            self.groups.setCurrentItem(self.groups.topLevelItem(follow(before, selected, self.pairs)))
+            self.groups.setCurrentItem(self.groups.topLevelItem(self.tools.follow(selected)))   # the group, not its row
         else:
             self._show_group()
 

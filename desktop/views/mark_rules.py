@@ -97,8 +97,3 @@ def follow(before, row: int, pairs) -> int:
         if best[0]:
             return best[2]
     return min(max(row, 0), len(pairs) - 1)
-
-
-def selected_identity(pairs, row: int):
-    """identity() of the group at `row`, or None when no group is selected."""
-    return identity(pairs[row][0]) if 0 <= row < len(pairs) else None
