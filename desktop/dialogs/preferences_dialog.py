@@ -166,6 +166,10 @@ class PreferencesDialog(QDialog):
         self.preset_list = QListWidget()
         self.preset_list.addItems(list(self.presets))
         self.rule_list = QListWidget()
+        # A long rule ("formats = RAW, DNG, HEIF, …") wraps to the list's width, never clipped.
+        self.rule_list.setWordWrap(True)
+        self.rule_list.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.rule_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.preset_list.currentTextChanged.connect(self._show_rules)
         self.rule_choice = QComboBox()
         self.rule_choice.addItems(list(self.library.keep_rules()))

@@ -151,3 +151,29 @@ def test_find_similar_leaves_out_results_below_the_similar_threshold_and_show_al
     qtbot.mouseClick(view.show_all, Qt.MouseButton.LeftButton)
     assert len(view.grid.grid_model.photos) == 4
     assert view.show_all.isHidden()
+
+
+def test_the_presets_editor_shows_the_whole_formats_rule_within_the_list(qtbot, tmp_path):
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QApplication
+
+    from lookalike.desktop.dialogs.preferences_dialog import PreferencesDialog
+
+    make_application(["lookalike-test"])
+    library = Library.open(tmp_path / "lib")
+    try:
+        dialog = PreferencesDialog(library, devices=["cpu"])
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.tabs.setCurrentIndex([dialog.tabs.tabText(i) for i in range(dialog.tabs.count())].index("Keep-best presets"))
+        dialog.preset_list.setCurrentRow(list(dialog.presets).index("default"))
+        QApplication.processEvents()
+        rules = dialog.rule_list
+        formats = next(rules.item(i) for i in range(rules.count()) if rules.item(i).text().startswith("formats"))
+        rect = rules.visualItemRect(formats)
+        needed = rules.fontMetrics().boundingRect(QRect(0, 0, rect.width() - 8, 10000),
+                                                  int(Qt.TextFlag.TextWordWrap), formats.text())
+        assert rect.right() <= rules.viewport().width()   # no part beyond the visible list
+        assert needed.height() <= rect.height(), (needed, rect)   # every wrapped line has room
+    finally:
+        library.close()
