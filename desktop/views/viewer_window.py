@@ -65,6 +65,8 @@ class ViewerWindow(QDialog):
         self._cache: dict[tuple[str, int], QImage] = {}
         self._one_to_one = False     # 1:1 asked before the full resolution arrived
         self._pending = None         # (path, longest) of the picture being read
+        self._ahead = 1              # the way the user walks: the photo that way is read ahead
+        self._reading_ahead = None   # (path, longest) of that read
 
         self.state = ViewState(self)
         self.state.changed.connect(self._zoom_changed)
@@ -140,6 +142,7 @@ class ViewerWindow(QDialog):
 
     def go(self, step: int) -> None:
         """The next (1) or previous (-1) photo; at either end it stays (its button is disabled)."""
+        self._ahead = step
         self.go_to(self.index + step)
 
     def go_to(self, index: int) -> None:
@@ -179,24 +182,50 @@ class ViewerWindow(QDialog):
         if cached is not None:
             self._show_picture(path, longest, cached)
             return
-        if self._pending == (path, longest):
-            return   # asked already: zooming on must not restart the decode
-        self._pending = (path, longest)
         if self.image is None:
             self.canvas.show_photo(None, f"Loading {os.path.basename(path)}…")
+        if (path, longest) in (self._pending, self._reading_ahead):
+            return   # asked already: zooming on must not restart the decode
+        self._pending = (path, longest)
         self.runner.read(partial(ops.picture, self.library, path, longest),
                          partial(self._picture_ready, path, longest),
                          partial(self._picture_failed, path), key=VIEWED_PICTURE)
 
     def _picture_ready(self, path: str, longest: int, data) -> None:
+        self._pending = None
+        image = self._keep(path, longest, data)
+        if self.current is not None and self.current.path == path:
+            self._show_picture(path, longest, image)
+
+    def _keep(self, path: str, longest: int, data) -> QImage:
         width, height, raw = data
         image = QImage(raw, width, height, width * 3, QImage.Format.Format_RGB888).copy()
-        self._pending = None
         self._cache[(path, longest)] = image
         while len(self._cache) > CACHED:
             self._cache.pop(next(iter(self._cache)))
-        if self.current is not None and self.current.path == path:
-            self._show_picture(path, longest, image)
+        return image
+
+    def _read_ahead(self) -> None:
+        """The photo the next key press shows is decoded meanwhile, so it appears at once."""
+        index = self.index + self._ahead
+        if not 0 <= index < len(self.items) or self._reading_ahead is not None:
+            return
+        path, longest = self.items[index].path, self._first_size()
+        if (path, longest) in self._cache or (path, FULL) in self._cache:
+            return
+        self._reading_ahead = (path, longest)
+        self.runner.read(partial(ops.picture, self.library, path, longest),
+                         partial(self._read_ahead_ready, path, longest), partial(self._read_ahead_failed, path))
+
+    def _read_ahead_ready(self, path: str, longest: int, data) -> None:
+        self._reading_ahead = None
+        image = self._keep(path, longest, data)
+        if self.current is not None and self.current.path == path and self.image is None:
+            self._show_picture(path, longest, image)   # the user got here before it arrived
+
+    def _read_ahead_failed(self, path: str, exc) -> None:
+        self._reading_ahead = None
+        self._picture_failed(path, exc)
 
     def _show_picture(self, path: str, longest: int, image: QImage) -> None:
         self.image, self.asked = image, longest
@@ -204,6 +233,7 @@ class ViewerWindow(QDialog):
         if self._one_to_one:
             self.one_to_one()
         self._zoom_changed()
+        self._read_ahead()
 
     def _picture_failed(self, path: str, exc) -> None:
         self._pending = None

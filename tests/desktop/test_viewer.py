@@ -173,3 +173,13 @@ def test_open_in_the_menu_shows_our_viewer_when_no_program_opens_photos(qtbot, o
     viewer = window.findChild(ViewerWindow)
     assert viewer is not None and viewer.isVisible() and viewer.current is photo
     assert "viewer" in window.statusBar().currentMessage()
+
+
+def test_the_next_photo_is_read_ahead_so_right_shows_it_at_once(qtbot, open_window, sample_photos):
+    window = _library_window(qtbot, open_window, sample_photos)
+    photos = window.photos.grid.grid_model.photos
+    viewer = _viewer(qtbot, window, photos, 0, "in the library")
+    qtbot.waitUntil(lambda: viewer.canvas.photo is not None and window.runner.idle, timeout=10000)
+    qtbot.keyClick(viewer.canvas, Qt.Key.Key_Right)
+    assert viewer.current is photos[1] and viewer.canvas.photo is not None   # no "Loading…" in between
+    assert viewer.image.width() == photos[1].width
