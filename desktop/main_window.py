@@ -38,6 +38,7 @@ from .widgets.photo_menu import photo_menu
 from .widgets.thumbnails import ThumbnailLoader
 from .worker import JobRunner
 
+WINDOW_SETTINGS = "window.ini"   # this library's window size and splitter positions
 PAGES = ["Duplicates", "Photos", "Search", "Tags", "Compare", "Folders"]
 
 
@@ -327,7 +328,15 @@ class MainWindow(QMainWindow):
 
     # -- geometry and shutdown --------------------------------------------------------------
     def _window_settings(self) -> QSettings:
-        return QSettings(str(self.library.path / "desktop.ini"), QSettings.Format.IniFormat)
+        # "window.ini", not "desktop.ini": Windows Explorer reads a desktop.ini as folder settings.
+        path = self.library.path / WINDOW_SETTINGS
+        old = self.library.path / "desktop.ini"
+        if not path.exists() and old.is_file():   # kept by an earlier version: moved over once
+            try:
+                old.replace(path)
+            except OSError:
+                return QSettings(str(old), QSettings.Format.IniFormat)
+        return QSettings(str(path), QSettings.Format.IniFormat)
 
     def _restore_geometry(self) -> None:
         stored = self._window_settings()

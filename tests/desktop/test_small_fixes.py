@@ -177,3 +177,22 @@ def test_the_presets_editor_shows_the_whole_formats_rule_within_the_list(qtbot, 
         assert needed.height() <= rect.height(), (needed, rect)   # every wrapped line has room
     finally:
         library.close()
+
+
+def test_window_settings_kept_in_desktop_ini_by_an_earlier_version_move_to_window_ini_once(
+        qtbot, open_window, sample_photos, tmp_path):
+    from PySide6.QtCore import QSettings, QSize
+
+    library = Library.open(tmp_path / "lib")
+    library.add_folder(str(sample_photos))
+    old = QSettings(str(library.path / "desktop.ini"), QSettings.Format.IniFormat)
+    old.setValue("size", QSize(1300, 850))
+    old.sync()
+    library.close()
+    window = open_window()
+    assert window.size() == QSize(1300, 850)   # the earlier version's size is kept
+    assert (window.library.path / "window.ini").is_file()
+    assert not (window.library.path / "desktop.ini").exists()   # Explorer treats that name specially
+    window.resize(1320, 860)
+    window.close()
+    assert QSettings(str(window.library.path / "window.ini"), QSettings.Format.IniFormat).value("size") == QSize(1320, 860)
