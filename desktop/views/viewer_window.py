@@ -82,6 +82,9 @@ class ViewerWindow(QDialog):
         self.heading.setObjectName("groupTitle")
         self.zoom_label = QLabel("")
         self.zoom_label.setAccessibleName("Zoom")
+        # Wide enough for any reading from the start: a text arriving after layout is never cut.
+        self.zoom_label.setMinimumWidth(self.zoom_label.fontMetrics().horizontalAdvance("Zoom: 6400%") + 8)
+        self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
         bar = QToolBar("Viewer")
         bar.setObjectName("viewerToolbar")
