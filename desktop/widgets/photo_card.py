@@ -1,6 +1,7 @@
 """One photo of a duplicate group: thumbnail, facts, the keeper badge, and keep/remove.
 
-Owns: showing a DuplicateFile with its mark and toggling it (its button, Delete), asking for the
+Owns: showing a DuplicateFile with its mark (a state line; the button names the action, "Mark
+for removal" / "Keep") and toggling it (its button, Delete), a focus ring of its own, asking for the
 viewer (Space, double-click), and its unit: the companions
 (RAW/JPEG partner, Live Photo video, sidecars) that are kept or removed with it. Must not: save marks (the
 duplicates view does, through the job runner).
@@ -9,12 +10,16 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QSizePolicy, QVBoxLayout
 
 from lookalike.engine import human_size
 
 CARD_THUMB = 220
+FOCUS_RING = "#2563eb"   # keyboard focus, apart from the border whose colour is the mark
+STATE_WORDS = {"keep": "✓ Kept", "remove": "✕ Marked for removal"}
+ACTION_WORDS = {"keep": "Mark for removal", "remove": "Keep"}   # what a click does, not the state
 COMPANION_WORDS = {"live": "Live Photo video", "sidecar": "sidecar"}
 
 
@@ -86,13 +91,16 @@ class PhotoCard(QFrame):
         self.unit.setWordWrap(True)
         self.unit.setToolTip(tip)
         self.unit.setVisible(bool(text))
+        self.state = QLabel()
+        self.state.setObjectName("markState")
         self.button = QPushButton()
+        self.button.setToolTip("Delete also toggles keep / remove")
         self.button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.button.clicked.connect(self.toggle)
         self.button.setEnabled(not file.reference)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 10)
-        for widget in (self.thumb, self.badge, self.info, self.unit, self.button):
+        for widget in (self.thumb, self.badge, self.info, self.unit, self.state, self.button):
             layout.addWidget(widget)
         self._show_mark()
 
@@ -114,7 +122,9 @@ class PhotoCard(QFrame):
 
     def _show_mark(self) -> None:
         self.setProperty("mark", self.mark)
-        self.button.setText("✓ Keep" if self.mark == "keep" else "✕ Remove")
+        self.state.setText(STATE_WORDS.get(self.mark, self.mark))
+        self.button.setText(ACTION_WORDS.get(self.mark, "Keep"))
+        self.setAccessibleName(f"{os.path.basename(self.file.path)}, {STATE_WORDS.get(self.mark, self.mark)}")
         self.badge.setText(self._badge_text())
         self.badge.setVisible(bool(self.badge.text()))
         for widget in (self, self.badge):   # the badge's colours follow the card's mark
@@ -134,6 +144,20 @@ class PhotoCard(QFrame):
     def focusInEvent(self, event) -> None:
         super().focusInEvent(event)
         self.focused.emit()
+        self.update()
+
+    def focusOutEvent(self, event) -> None:
+        super().focusOutEvent(event)
+        self.update()
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self.hasFocus():   # a ring of its own inside the border, so the mark's colour stays
+            painter = QPainter(self)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(QPen(QColor(FOCUS_RING), 3))
+            painter.drawRoundedRect(QRectF(self.rect()).adjusted(5.5, 5.5, -5.5, -5.5), 7, 7)
+            painter.end()
 
     def keyPressEvent(self, event) -> None:
         # Handled here: the scroll area around the cards would take the arrows for scrolling.

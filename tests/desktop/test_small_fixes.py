@@ -196,3 +196,54 @@ def test_window_settings_kept_in_desktop_ini_by_an_earlier_version_move_to_windo
     window.resize(1320, 860)
     window.close()
     assert QSettings(str(window.library.path / "window.ini"), QSettings.Format.IniFormat).value("size") == QSize(1320, 860)
+
+
+def _card(mark):
+    from types import SimpleNamespace
+
+    from lookalike.desktop.widgets.photo_card import PhotoCard
+
+    file = SimpleNamespace(file_id=1, path="/photos/beach.jpg", width=4000, height=3000, bytes=2_000_000,
+                           format="JPEG", taken_at="2024-06-01T10:00:00", similarity=0.987, match="near",
+                           reference=False, companions=())
+    return PhotoCard(file, mark)
+
+
+def _ring_pixels(widget, path=None):
+    from PySide6.QtGui import QColor
+
+    from lookalike.desktop.widgets.photo_card import FOCUS_RING
+
+    image = widget.grab().toImage()
+    if path:
+        image.save(path)
+    ring = QColor(FOCUS_RING)
+    return sum(1 for x in range(image.width()) for y in (5, 6, image.height() // 2) if
+               abs(image.pixelColor(x, y).red() - ring.red()) + abs(image.pixelColor(x, y).green() - ring.green())
+               + abs(image.pixelColor(x, y).blue() - ring.blue()) < 60)
+
+
+def test_a_card_with_keyboard_focus_has_a_visible_ring_and_its_button_names_the_action_not_the_state(qtbot):
+    from PySide6.QtWidgets import QHBoxLayout, QWidget
+
+    from lookalike.desktop.app import make_application as make
+
+    make(["lookalike-test"])
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    row = QHBoxLayout(holder)
+    kept, other = _card("keep"), _card("keep")
+    row.addWidget(kept)
+    row.addWidget(other)
+    holder.show()
+    holder.activateWindow()
+    other.setFocus()
+    qtbot.waitUntil(other.hasFocus, timeout=5000)
+    unfocused = _ring_pixels(kept)
+    kept.setFocus()
+    qtbot.waitUntil(kept.hasFocus, timeout=5000)
+    assert _ring_pixels(kept, "/tmp/card_focused.png") > unfocused + 50
+    assert kept.button.text() == "Mark for removal" and kept.state.text() == "✓ Kept"
+    qtbot.mouseClick(kept.button, Qt.MouseButton.LeftButton)
+    assert kept.mark == "remove"
+    assert kept.button.text() == "Keep" and kept.state.text() == "✕ Marked for removal"
