@@ -24,8 +24,6 @@ def test_before_any_scan_duplicates_say_not_scanned_yet_in_app_words_and_scan_no
 
 
 def test_preferences_name_a_missing_model_as_not_on_this_computer_and_say_where_to_get_it(qtbot, tmp_path, hf_home):
-    from PySide6.QtWidgets import QWidget
-
     from lookalike.desktop.dialogs.preferences_dialog import PreferencesDialog
 
     make_application(["lookalike-test"])
