@@ -187,9 +187,10 @@ class ResultsTable(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        for column, width in ((MARK, 58), (GROUP, 52), (PHOTO, TABLE_THUMB + 12), (NAME, 150), (FOLDER, 160),
-                              (RESOLUTION, 86), (SIZE, 66), (DATE, 142), (SIMILARITY, 70)):
+        for column, width in ((MARK, 58), (GROUP, 52), (PHOTO, TABLE_THUMB + 12), (NAME, 150), (FOLDER, 140),
+                              (RESOLUTION, 84), (SIZE, 66), (DATE, 142), (SIMILARITY, 70)):
             self.table.setColumnWidth(column, width)
+        header.setSectionResizeMode(FOLDER, QHeaderView.ResizeMode.Stretch)   # the folder takes what is left
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.installEventFilter(self)
         layout = QVBoxLayout(self)
