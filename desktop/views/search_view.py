@@ -14,7 +14,7 @@ from functools import partial
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from lookalike.engine import TEXT_MODEL
-from lookalike.engine.errors import ModelUnavailable
+from lookalike.engine.errors import ModelUnavailable, NotScanned
 
 from .. import operations as ops
 from ..dialogs.notice import sentence
@@ -105,6 +105,10 @@ class SearchView(QWidget):
             self.status.setText(f"Text search needs the {family} model, which is not on this computer. "
                                 "Searching by photo works without it.")
             self.fix.offer(TEXT_MODEL, getattr(exc, "downloadable", None))
+        elif isinstance(exc, NotScanned):   # app words, never the CLI's command
+            self.status.setText("Not scanned yet: photos can be compared once the library is scanned "
+                                "(Scan now, in the toolbar).")
+            self.fix.clear()
         else:
             self.status.setText(sentence(exc))
             self.fix.clear()

@@ -245,3 +245,11 @@ def test_a_card_with_keyboard_focus_has_a_visible_ring_and_its_button_names_the_
     qtbot.mouseClick(kept.button, Qt.MouseButton.LeftButton)
     assert kept.mark == "remove"
     assert kept.button.text() == "Keep" and kept.state.text() == "✕ Marked for removal"
+
+
+def test_find_similar_before_any_scan_says_not_scanned_yet_in_app_words(qtbot, open_window, sample_photos):
+    window = open_window()
+    window.library.add_folder(str(sample_photos))   # added, never scanned
+    window.search.search_image(str(sample_photos / "shot1.png"))
+    qtbot.waitUntil(lambda: window.search.status.text().startswith("Not scanned yet"), timeout=20000)
+    assert "lookalike" not in window.search.status.text() and "`" not in window.search.status.text()
