@@ -12,10 +12,13 @@ import os
 from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel,
                                QLineEdit, QMessageBox, QPushButton, QRadioButton, QVBoxLayout)
 
+from .start_folder import remember, start_folder
+
 
 class CleanDialog(QDialog):
-    def __init__(self, marked: int, parent=None) -> None:
+    def __init__(self, marked: int, parent=None, library=None) -> None:
         super().__init__(parent)
+        self.library = library   # where "Choose…" opens: the library's folders, not home
         self.setWindowTitle("Clean up duplicates")
         self.setObjectName("cleanDialog")
         layout = QVBoxLayout(self)
@@ -63,8 +66,10 @@ class CleanDialog(QDialog):
         return "file" if self.in_file.isChecked() else "sidecar"
 
     def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Move the removed photos into")
+        start = self.folder.text().strip() or (start_folder(self.library, "move") if self.library else "")
+        folder = QFileDialog.getExistingDirectory(self, "Move the removed photos into", start)
         if folder:
+            remember("move", folder)
             self.folder.setText(folder)
             self.move.setChecked(True)
 

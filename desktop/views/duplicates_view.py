@@ -351,7 +351,7 @@ class DuplicatesView(QWidget):
         if not marked:
             QMessageBox.information(self, "Nothing to clean up", "No photo is marked for removal.")
             return
-        dialog = CleanDialog(marked, self)
+        dialog = CleanDialog(marked, self, library=self.library)
         if dialog.exec() != CleanDialog.DialogCode.Accepted:
             return
         action, target = dialog.choice()

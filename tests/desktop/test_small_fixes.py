@@ -253,3 +253,23 @@ def test_find_similar_before_any_scan_says_not_scanned_yet_in_app_words(qtbot, o
     window.search.search_image(str(sample_photos / "shot1.png"))
     qtbot.waitUntil(lambda: window.search.status.text().startswith("Not scanned yet"), timeout=20000)
     assert "lookalike" not in window.search.status.text() and "`" not in window.search.status.text()
+
+
+def test_the_clean_up_folder_choice_opens_in_the_library_folder(qtbot, tmp_path, sample_photos, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog, QPushButton
+
+    from lookalike.desktop.dialogs.clean_dialog import CleanDialog
+
+    make_application(["lookalike-test"])
+    library = Library.open(tmp_path / "lib")
+    try:
+        library.add_folder(str(sample_photos))
+        opened_in = []
+        monkeypatch.setattr(QFileDialog, "getExistingDirectory",
+                            staticmethod(lambda parent, title, start="": opened_in.append(start) or ""))
+        dialog = CleanDialog(2, library=library)
+        qtbot.addWidget(dialog)
+        next(b for b in dialog.findChildren(QPushButton) if b.text() == "Choose…").click()
+        assert opened_in == [str(sample_photos)]
+    finally:
+        library.close()
