@@ -2,7 +2,7 @@
 
 Owns: building a throwaway sample library (a copy of a photo folder plus resized and
 re-encoded copies of a few photos), driving the real window offscreen through a scan, and
-grabbing the welcome, duplicates, photos, search, tags (a "flowers" tag taught from the
+grabbing the welcome, duplicates, viewer (a group's photo large with its metadata), photos, search, tags (a "flowers" tag taught from the
 sample's flower photos) and compare views, the Folders page with two unreadable files, the compare view in each mode (side by side with
 the match overlay, slider, difference, patch map), Preferences (General with the calibration
 line, and Models), the missing-model dialog and text search offering CLIP's download. Must not: touch the user's own library or
@@ -124,6 +124,7 @@ def main(argv=None) -> int:
 
     from .app import make_application
     from .main_window import PAGES, MainWindow
+    from .views.viewer_window import ViewerWindow
 
     app = make_application(["lookalike"])
     args.out.mkdir(parents=True, exist_ok=True)
@@ -160,6 +161,13 @@ def main(argv=None) -> int:
             groups.setCurrentItem(groups.topLevelItem(best))
         settle(2.0)
         window.grab().save(str(args.out / "duplicates.png"))
+        if window.duplicates.cards:   # Space on the group's first card: the viewer, metadata beside it
+            window.duplicates.cards[0].view_requested.emit()
+            viewer = window.findChild(ViewerWindow)
+            viewer.resize(1280, 800)
+            settle(1.0, until=lambda: viewer.image is not None and viewer.details.rowCount() > 0)
+            viewer.grab().save(str(args.out / "viewer.png"))
+            viewer.close()
         window.nav.setCurrentRow(PAGES.index("Photos"))
         settle(3.0)
         window.grab().save(str(args.out / "photos.png"))
