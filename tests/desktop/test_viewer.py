@@ -183,3 +183,20 @@ def test_the_next_photo_is_read_ahead_so_right_shows_it_at_once(qtbot, open_wind
     qtbot.keyClick(viewer.canvas, Qt.Key.Key_Right)
     assert viewer.current is photos[1] and viewer.canvas.photo is not None   # no "Loading…" in between
     assert viewer.image.width() == photos[1].width
+
+
+def test_a_big_photo_opens_screen_sized_and_1_loads_its_full_resolution(qtbot, open_window, tmp_path):
+    from helpers import photo, save
+
+    folder = tmp_path / "big"
+    save(photo(7, size=(3000, 2000)), folder / "big.png")
+    window = open_window(model="phash")
+    window.add_folder(str(folder))
+    wait_for_scan(qtbot, window)
+    qtbot.waitUntil(lambda: window.photos.grid.grid_model.rowCount() == 1, timeout=10000)
+    viewer = _viewer(qtbot, window, window.photos.grid.grid_model.photos, 0)
+    qtbot.waitUntil(lambda: viewer.canvas.photo is not None, timeout=10000)
+    assert viewer.image.width() < 3000                      # a screen's worth first: quick to decode
+    qtbot.keyClick(viewer.canvas, Qt.Key.Key_1)
+    qtbot.waitUntil(lambda: viewer.image.width() == 3000, timeout=10000)
+    assert abs(viewer.screen_scale() - 1.0) < 0.01 and viewer.zoom_label.text() == "Zoom: 100%"
