@@ -2,11 +2,13 @@
 
 Owns: the "Cards" / "Table" switch (the group list or the results table beside the open
 group's cards), keeping the table in step with the groups and marks and the group list in
-step with the table's chosen row, the "Mark" menu (mark all but the keeper, mark everything
-in a folder, keep everything in a folder, clear marks in this group or everywhere), applying
-a set of mark changes to everything that shows marks and saving them through the job
-runner's writer, the status line that counts what a rule did, and the undo stack of marks
-("Undo marks", Ctrl+Z: each rule is one step and its undo puts back exactly the marks before).
+step with the table's chosen row, following the open group across reloads (by its photos,
+not its row), Space or a double-click on a row opening the viewer on the table's rows, the
+"Mark" menu (mark all but the keeper, mark everything in a folder, keep everything in a
+folder, clear marks in this group or everywhere), applying a set of mark changes to
+everything that shows marks and saving them through the job runner's writer, the status line
+that counts what a rule did, and the undo stack of marks ("Undo marks", Ctrl+Z: each rule is
+one step and its undo puts back exactly the marks before).
 Must not: touch files or the catalog directly, or decide what a rule marks (mark_rules does).
 """
 from __future__ import annotations
@@ -22,6 +24,7 @@ from ..dialogs.notice import show_error
 from ..widgets.group_strip import group_row, set_group_row
 from ..widgets.results_table import ResultsTable
 from . import mark_rules as rules
+from .viewer_window import show_viewer, view_on_space_and_double_click
 
 FOLDER_LIST = "folders for mark rules"   # the runner's latest-request-wins key
 
@@ -42,6 +45,7 @@ class DuplicatesTools:
         self.table = ResultsTable(view.loader)
         self.table.group_chosen.connect(self._choose_group)
         self.table.marks_requested.connect(lambda items: self.apply(dict(items), None, undoable=False))
+        view_on_space_and_double_click(self.table.table, self._view_at)
         # The left pane: the group strips ("Cards") or the table, the open group's cards beside.
         self.stack = QStackedWidget()
         view.splitter.replaceWidget(0, self.stack)
@@ -93,6 +97,12 @@ class DuplicatesTools:
             self.view.splitter.setSizes([int(sum(sizes) * 0.66), int(sum(sizes) * 0.34)])
         if on:
             self.table.select_group(self.view.groups.currentIndex().row())
+
+    def _view_at(self, row: int) -> None:
+        """The viewer on the photo in table row `row`, walking the rows as sorted and filtered."""
+        files = self.table.shown_files()
+        if 0 <= row < len(files):
+            show_viewer(self.view, self.view.library, self.view.runner, files, row, "in the table")
 
     def _choose_group(self, row: int) -> None:
         if 0 <= row < len(self.view.pairs) and row != self.view.groups.currentIndex().row():

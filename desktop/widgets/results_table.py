@@ -227,6 +227,11 @@ class ResultsTable(QWidget):
         index = self.table.currentIndex()
         return self.group_of(index.row()) if index.isValid() else -1
 
+    def shown_files(self) -> list:
+        """The photos of the rows shown, as sorted and filtered."""
+        proxy = self.proxy
+        return [self.model.rows[proxy.mapToSource(proxy.index(r, 0)).row()][1] for r in range(proxy.rowCount())]
+
     def selected_files(self) -> list:
         rows = {i.row() for i in self.table.selectionModel().selectedRows()}
         return [self.model.rows[self.proxy.mapToSource(self.proxy.index(r, 0)).row()][1] for r in sorted(rows)]

@@ -155,3 +155,22 @@ def test_with_ten_thousand_rows_only_the_rows_on_screen_ask_for_thumbnails(qtbot
     assert table.model.rowCount() == 10000
     assert 0 < len(loader.asked) < 30
     assert "/p/00000.jpg" in loader.asked
+
+
+def test_double_clicking_a_row_opens_the_viewer_on_that_photo_walking_the_rows_as_sorted(qtbot, open_window,
+                                                                                           sample_photos):
+    from lookalike.desktop.views.viewer_window import ViewerWindow
+
+    window, _view, table = _review(qtbot, open_window, sample_photos)
+    table.table.sortByColumn(NAME, Qt.SortOrder.AscendingOrder)
+    names = _shown_names(table)
+    row = names.index("shot1.png")
+    rect = table.table.visualRect(table.proxy.index(row, NAME))
+    qtbot.mouseClick(table.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())   # a double-click's first
+    qtbot.mouseDClick(table.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    viewer = window.findChild(ViewerWindow, "viewerWindow")
+    assert viewer is not None and viewer.isVisible()
+    assert [os.path.basename(f.path) for f in viewer.items] == names
+    assert os.path.basename(viewer.items[viewer.index].path) == "shot1.png"
+    qtbot.waitUntil(lambda: window.runner.idle, timeout=10000)
+    viewer.close()
