@@ -5,7 +5,8 @@ group, the library's photos, the search results): the picture loaded off the GUI
 screen-sized version first, the full resolution once zoomed past it), fitted by default, zoom
 (wheel, + - 0 1) and pan (drag) through ZoomCanvas, Left/Right/Home/End through the sequence
 (stopping at its ends: the last photo never wraps to the first), the metadata panel (I hides
-it), the title "name — 3 of 12 in this group", and Esc or Space closing it. Also
+it), the title "name — 3 of 12 in this group", and Esc or Space closing it; every action names its
+keys in its tooltip and in the photo's right-click menu. Also
 `view_on_space_and_double_click`, the one way a photo grid opens it, and `show_viewer`, which
 keeps one viewer per main window.
 Must not: decode or read files on the GUI thread (ops.picture and ops.details run on the
@@ -115,6 +116,9 @@ class ViewerWindow(QDialog):
         heading.addWidget(self.heading, 1)
         heading.addWidget(self.zoom_label)
         layout.addLayout(heading)
+        # Right-click on the photo lists every action with its keys.
+        self.canvas.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.canvas.addActions(self.actions())
         layout.addWidget(self.splitter, 1)
 
     def _action(self, bar, text: str, keys: list[str], tip: str, slot) -> QAction:

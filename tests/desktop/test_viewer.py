@@ -200,3 +200,15 @@ def test_a_big_photo_opens_screen_sized_and_1_loads_its_full_resolution(qtbot, o
     qtbot.keyClick(viewer.canvas, Qt.Key.Key_1)
     qtbot.waitUntil(lambda: viewer.image.width() == 3000, timeout=10000)
     assert abs(viewer.screen_scale() - 1.0) < 0.01 and viewer.zoom_label.text() == "Zoom: 100%"
+
+
+def test_every_viewer_action_names_its_keys_in_its_tooltip_and_the_photos_menu(qtbot, open_window, sample_photos):
+    from PySide6.QtGui import QKeySequence
+
+    window = _library_window(qtbot, open_window, sample_photos)
+    viewer = _viewer(qtbot, window, window.photos.grid.grid_model.photos, 0)
+    menu = {a.text(): a for a in viewer.canvas.actions()}   # the right-click menu on the photo
+    assert {"◀ Previous", "Next ▶", "First", "Last", "Fit", "1:1", "+", "−", "Details", "Close"} <= set(menu)
+    assert menu["Next ▶"].shortcut() == QKeySequence("Right") and "(Right)" in menu["Next ▶"].toolTip()
+    assert "(Esc or Space)" in menu["Close"].toolTip() and "(I)" in menu["Details"].toolTip()
+    assert viewer.canvas.contextMenuPolicy() == Qt.ContextMenuPolicy.ActionsContextMenu
