@@ -2,7 +2,7 @@
 
 Owns: building a throwaway sample library (a copy of a photo folder plus resized and
 re-encoded copies of a few photos), driving the real window offscreen through a scan, and
-grabbing the welcome, duplicates, viewer (a group's photo large with its metadata), photos, search, tags (a "flowers" tag taught from the
+grabbing the welcome, duplicates (cards, and the results table with a Mark rule applied), viewer (a group's photo large with its metadata), photos, search, tags (a "flowers" tag taught from the
 sample's flower photos) and compare views, the Folders page with two unreadable files, the compare view in each mode (side by side with
 the match overlay, slider, difference, patch map), Preferences (General with the calibration
 line, and Models), the missing-model dialog and text search offering CLIP's download. Must not: touch the user's own library or
@@ -108,6 +108,24 @@ def grab_folders_page(window, tmp: Path, photos: Path, out: Path, settle) -> Non
     window.grab().save(str(out / "folders.png"))
 
 
+def grab_results_table(window, out: Path, settle) -> None:
+    """The duplicates as a table, with the copies in Exports marked by the Mark menu's folder rule
+    (the status bar says how many); both steps are undone afterwards."""
+    tools = window.duplicates.tools
+    exports = [os.path.dirname(f.path) for g, _ in window.duplicates.pairs for f in g.files if "Exports" in f.path]
+    if not exports:
+        return
+    tools.show_table(True)
+    tools.clear_all()
+    tools.mark_folder(exports[0])
+    settle(5.0)   # the table's thumbnails load once its rows are painted
+    window.grab().save(str(out / "duplicates-table.png"))
+    tools.undo()
+    tools.undo()
+    tools.show_table(False)
+    settle(0.5)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="folder for the PNG files")
@@ -161,6 +179,7 @@ def main(argv=None) -> int:
             groups.setCurrentItem(groups.topLevelItem(best))
         settle(2.0)
         window.grab().save(str(args.out / "duplicates.png"))
+        grab_results_table(window, args.out, settle)
         if window.duplicates.cards:   # Space on the group's first card: the viewer, metadata beside it
             window.duplicates.cards[0].view_requested.emit()
             viewer = window.findChild(ViewerWindow)
