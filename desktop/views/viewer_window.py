@@ -3,7 +3,7 @@
 Owns: ViewerWindow, a window of its own showing one photo of a sequence (the open duplicate
 group, the library's photos, the search results): the picture loaded off the GUI thread (a
 screen-sized version first, the full resolution once zoomed past it), fitted by default, zoom
-(wheel, + - 0 1) and pan (drag) through ZoomCanvas, Left/Right/Home/End through the sequence
+(wheel, + - 0 1, a double-click: fitted / 1:1) and pan (drag) through ZoomCanvas, Left/Right/Home/End through the sequence
 (stopping at its ends: the last photo never wraps to the first), the metadata panel (I hides
 it), the title "name — 3 of 12 in this group", and Esc or Space closing it; every action names its
 keys in its tooltip and in the photo's right-click menu. Also
@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from functools import partial
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QSplitter, QToolBar, QVBoxLayout
 
@@ -73,6 +73,8 @@ class ViewerWindow(QDialog):
         self.state.changed.connect(self._zoom_changed)
         self.canvas = ZoomCanvas(self.state, "Photo, zoomable")
         self.canvas.text = "Loading…"
+        self.canvas.setToolTip("Wheel or + and − zoom, drag pans, double-click switches between fitted and 1:1")
+        self.canvas.installEventFilter(self)   # its double-click
         self.details = DetailsTable()
         self.details.setAccessibleName("Photo metadata")
         self.details.horizontalHeader().hide()
@@ -293,6 +295,15 @@ class ViewerWindow(QDialog):
         loaded_scale = self.canvas.fit_scale() * self.state.zoom * self.canvas.devicePixelRatioF()
         if self.asked != FULL and self._capped() and loaded_scale > 1.01 and self.current is not None:
             self._load(self.current.path, FULL)   # zoomed past the screen-sized picture
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.canvas and event.type() == QEvent.Type.MouseButtonDblClick and self.image is not None:
+            if self.state.zoom != 1.0:
+                self.state.fit()
+            else:
+                self.one_to_one()
+            return True
+        return super().eventFilter(watched, event)
 
     def _toggle_details(self) -> None:
         self.details.setVisible(self.info_action.isChecked())

@@ -88,7 +88,7 @@ def test_the_metadata_panel_shows_the_photos_name_and_resolution_and_i_hides_it(
     assert viewer.details.isVisible()
 
 
-def test_zooming_in_enlarges_the_photo_and_0_fits_it_again(qtbot, open_window, sample_photos):
+def test_zooming_in_enlarges_the_photo_and_0_or_a_double_click_fits_it_again(qtbot, open_window, sample_photos):
     window = _library_window(qtbot, open_window, sample_photos)
     viewer = _viewer(qtbot, window, window.photos.grid.grid_model.photos, 0)
     qtbot.waitUntil(lambda: viewer.canvas.photo is not None, timeout=10000)
@@ -101,6 +101,10 @@ def test_zooming_in_enlarges_the_photo_and_0_fits_it_again(qtbot, open_window, s
     assert abs(viewer.screen_scale() - 1.0) < 0.01            # one photo pixel per screen pixel
     qtbot.keyClick(viewer.canvas, Qt.Key.Key_0)
     assert viewer.screen_scale() == fitted and viewer.zoom_label.text() == "Zoom: fitted"
+    qtbot.mouseDClick(viewer.canvas, Qt.MouseButton.LeftButton)   # fitted <-> 1:1
+    assert abs(viewer.screen_scale() - 1.0) < 0.01
+    qtbot.mouseDClick(viewer.canvas, Qt.MouseButton.LeftButton)
+    assert viewer.screen_scale() == fitted
 
 
 def test_esc_closes_the_viewer(qtbot, open_window, sample_photos):
