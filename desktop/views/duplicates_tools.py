@@ -41,6 +41,7 @@ class DuplicatesTools:
         self.undo_stack: list[dict[int, str]] = []
         self.library_folders: list[str] = []
         self._pairs = None
+        self._card_sizes = None   # the splitter before the table widened it
 
         self.table = ResultsTable(view.loader)
         self.table.group_chosen.connect(self._choose_group)
@@ -48,8 +49,8 @@ class DuplicatesTools:
         view_on_space_and_double_click(self.table.table, self._view_at)
         # The left pane: the group strips ("Cards") or the table, the open group's cards beside.
         self.stack = QStackedWidget()
-        view.splitter.replaceWidget(0, self.stack)
-        self.stack.addWidget(view.groups)
+        view.splitter.insertWidget(0, self.stack)
+        self.stack.addWidget(view.groups)   # out of the splitter, into the stack
         self.stack.addWidget(self.table)
         self.cards_button, self.table_button = QPushButton("Cards"), QPushButton("Table")
         self.switch = QButtonGroup(view)
@@ -94,7 +95,11 @@ class DuplicatesTools:
         (self.table_button if on else self.cards_button).setChecked(True)
         sizes = self.view.splitter.sizes()
         if on and sum(sizes) and sizes[0] < sum(sizes) * 0.6:   # the table needs the room
+            self._card_sizes = sizes
             self.view.splitter.setSizes([int(sum(sizes) * 0.66), int(sum(sizes) * 0.34)])
+        elif not on and self._card_sizes:   # the group list as narrow as it was
+            self.view.splitter.setSizes(self._card_sizes)
+            self._card_sizes = None
         if on:
             self.table.select_group(self.view.groups.currentIndex().row())
 

@@ -174,3 +174,14 @@ def test_double_clicking_a_row_opens_the_viewer_on_that_photo_walking_the_rows_a
     assert os.path.basename(viewer.items[viewer.index].path) == "shot1.png"
     qtbot.waitUntil(lambda: window.runner.idle, timeout=10000)
     viewer.close()
+
+
+def test_the_table_gets_the_room_it_needs_and_the_cards_get_their_room_back(qtbot, open_window, sample_photos):
+    _window, view, _table = _review(qtbot, open_window, sample_photos)
+    view.tools.show_table(False)
+    narrow = view.splitter.sizes()
+    assert narrow[0] < narrow[1]                   # the group list is the narrow side
+    view.tools.table_button.click()
+    assert view.splitter.sizes()[0] > view.splitter.sizes()[1]
+    view.tools.cards_button.click()
+    assert view.splitter.sizes() == narrow and view.groups.isVisible()
