@@ -2,7 +2,8 @@
 correcting tags, and sorting photos into tag folders with Undo.
 
 Owns: the chips (refreshed after scans and after every change), the grid of the selected
-tag's photos (best first; near misses below the cut-off on request), the plain sentence
+tag's photos (best first; near misses below the cut-off on request; Space or a double-click
+shows one in the viewer), the plain sentence
 shown instead of the grid when a tag cannot be scored (with the download button when a missing
 CLIP is why), "Teach a new tag…" and "New phrase
 tag…", one-click corrections ("Not TAG" / "Is TAG" on the selected photos), deleting a tag,
@@ -28,6 +29,7 @@ from ..dialogs.organise_dialog import OrganiseDialog, nothing_to_sort_text, orga
 from ..dialogs.tag_dialog import PhraseTagDialog, TeachTagDialog
 from ..widgets.model_fix import ModelFix
 from ..widgets.photo_grid import PhotoGrid
+from .viewer_window import show_viewer, view_on_space_and_double_click
 from ..widgets.tag_chips import TagChips, capitalised
 from ..widgets.undo_bar import UndoBar
 
@@ -141,6 +143,8 @@ class TagsView(QWidget):
 
         self.grid = PhotoGrid(loader)
         self.grid.photo_menu.connect(on_photo_menu)
+        view_on_space_and_double_click(self.grid, lambda row: show_viewer(
+            self, library, runner, self.grid.grid_model.photos, row, "in this tag"))
         self.grid.selectionModel().selectionChanged.connect(lambda *_: self._update_corrections())
         layout = QVBoxLayout(self)
         layout.addLayout(top)

@@ -130,6 +130,20 @@ def test_space_in_the_photos_grid_opens_the_viewer_on_that_photo_and_right_walks
     assert viewer.current is photos[4]
 
 
+def test_space_on_a_tags_photo_opens_it_among_the_tags_photos(qtbot, open_window, sample_photos):
+    window = _library_window(qtbot, open_window, sample_photos)
+    window.nav.setCurrentRow(PAGES.index("Tags"))
+    grid = window.tags.grid
+    shown = window.photos.grid.grid_model.photos[:3]
+    grid.grid_model.set_photos(shown, [0.9, 0.8, 0.7])
+    grid.setFocus()
+    grid.setCurrentIndex(grid.grid_model.index(2))
+    qtbot.keyClick(grid, Qt.Key.Key_Space)
+    viewer = window.findChild(ViewerWindow)
+    assert viewer is not None and viewer.current is shown[2]
+    assert viewer.windowTitle().endswith("3 of 3 in this tag")
+
+
 def test_double_clicking_a_search_result_opens_it_among_the_results(qtbot, open_window, sample_photos):
     window = _library_window(qtbot, open_window, sample_photos)
     window.nav.setCurrentRow(PAGES.index("Search"))
