@@ -75,10 +75,8 @@ class DuplicatesTools:
         self.mark_button.setToolTip("Mark many photos at once by a rule; Undo marks (Ctrl+Z) puts back the marks before")
         self.mark_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.mark_button.setMenu(self.menu)
-        at = controls.count() - 1   # before the Clean up… button
-        for widget in (self.cards_button, self.table_button, self.mark_button):
-            controls.insertWidget(at, widget)
-            at += 1
+        for at, widget in enumerate((self.cards_button, self.table_button, self.mark_button)):
+            controls.insertWidget(at, widget)   # at the left of the actions row, Clean up… at its right
         self.open_group = None   # the open group's identity (its photos), to find it after a reload
         view.marks_changed.connect(lambda: self.table.marks_changed(view.marks))
         # QTreeWidget.clear() resets its model: the groups were made again (pairs and marks are new).

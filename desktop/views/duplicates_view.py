@@ -14,9 +14,8 @@ from __future__ import annotations
 from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QMessageBox, QPushButton,
-                               QScrollArea, QSizePolicy, QSlider, QSplitter, QTreeWidgetItem, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QMessageBox, QPushButton, QScrollArea,
+                               QSizePolicy, QSlider, QSplitter, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from lookalike.engine import TIERS, human_size
 
@@ -83,12 +82,13 @@ class DuplicatesView(QWidget):
         self.scan_prompt = ScanPrompt()   # "Not scanned yet" with Scan now, never a CLI command
         # "Chance similarity ends near 0.18 here (...)": where the threshold stands against chance.
         self.calibration = CalibrationLine(library, runner, ops.CALIBRATION_REVIEW, only_measured=True)
-        controls = QHBoxLayout()
+        controls, actions = QHBoxLayout(), QHBoxLayout()   # what is shown; what to do with it (two rows:
         for widget in (QLabel("Show"), self.tier, QLabel("Threshold"), self.slider, self.threshold_label,
-                       QLabel("Keep-best preset"), self.preset):
+                       QLabel("Keep-best preset"), self.preset):   # one would widen the window)
             controls.addWidget(widget)
         controls.addStretch(1)
-        controls.addWidget(self.clean_button)
+        actions.addStretch(1)
+        actions.addWidget(self.clean_button)
 
         self.undo_bar = UndoBar(self.undo)
 
@@ -107,8 +107,7 @@ class DuplicatesView(QWidget):
         scroll.setWidget(self.strip)
         scroll.setMinimumHeight(CARD_THUMB + 190)
         self.compare_button = QPushButton("Compare…")
-        self.compare_button.setToolTip("Look at this group's photos side by side, flicker between them, "
-                                       "and see why they match (C)")
+        self.compare_button.setToolTip("Look at this group's photos side by side, flicker, see why they match (C)")
         self.compare_button.setShortcut("C")
         self.compare_button.setEnabled(False)
         self.compare_button.clicked.connect(self.compare_group)
@@ -138,13 +137,14 @@ class DuplicatesView(QWidget):
         self.splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
+        layout.addLayout(actions)
         layout.addWidget(self.undo_bar)
         layout.addWidget(self.summary)
         layout.addWidget(self.scan_prompt)
         layout.addWidget(self.calibration)
         layout.addWidget(self.splitter, 1)
         loader.ready.connect(self._thumbnail_ready)
-        self.tools = DuplicatesTools(self, controls)   # the results table and the Mark menu
+        self.tools = DuplicatesTools(self, actions)   # the results table and the Mark menu
         self.reload_presets()
         self._tier_changed()
 
