@@ -27,7 +27,9 @@ def make_application(argv: Sequence[str]):
     app.setDesktopFileName("lookalike")
     style = resources_dir() / "style.qss"
     if style.is_file():
-        app.setStyleSheet(style.read_text(encoding="utf-8"))
+        sheet = style.read_text(encoding="utf-8")
+        if app.styleSheet() != sheet:   # setting it again re-polishes every live widget
+            app.setStyleSheet(sheet)
     icon = resources_dir() / "lookalike.svg"
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))

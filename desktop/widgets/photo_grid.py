@@ -124,8 +124,11 @@ class PhotoGrid(QListView):
         self.activated.connect(lambda index: self.photo_activated.emit(index.data(PHOTO_ROLE)))
 
     def _fit_cells(self) -> None:
-        self.grid_model.cell = cell_size(self.fontMetrics())
-        self.setGridSize(self.grid_model.cell + QSize(4, 4))
+        cell = cell_size(self.fontMetrics())
+        if cell == self.grid_model.cell and self.gridSize() == cell + QSize(4, 4):
+            return   # a style or font event that leaves the cell as it is costs no relayout
+        self.grid_model.cell = cell
+        self.setGridSize(cell + QSize(4, 4))
         self.scheduleDelayedItemsLayout()
 
     def changeEvent(self, event) -> None:
