@@ -14,13 +14,13 @@ from functools import partial
 from typing import Callable
 
 from PySide6.QtCore import QStandardPaths, Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox,
-                               QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox,
+                               QPushButton, QSplitter, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from .. import operations as ops
 from ..dialogs.notice import show_error
 from ..widgets.photo_menu import open_file
-from ..widgets.problems_list import ProblemsList
+from ..widgets.problems_list import ProblemsList, row_table
 
 COLUMNS = ("Folder", "Photos", "Unreadable", "Reference")
 
@@ -59,13 +59,7 @@ class FoldersView(QWidget):
         self.reveal_button.setToolTip("Open this folder in the file manager")
         self.reveal_button.clicked.connect(lambda: self.selected() and open_file(self.selected().path))
 
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("foldersTable")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
+        self.table = row_table("foldersTable", COLUMNS)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in range(1, len(COLUMNS)):

@@ -17,6 +17,18 @@ from .photo_menu import reveal
 COLUMNS = ("Name", "Folder", "Reason")
 
 
+
+def row_table(name: str, columns) -> QTableWidget:
+    """A read-only table picked a whole row at a time (the Problems list, the Folders page)."""
+    table = QTableWidget(0, len(columns))
+    table.setObjectName(name)
+    table.setHorizontalHeaderLabels(columns)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    return table
+
 class ProblemsList(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -27,13 +39,7 @@ class ProblemsList(QWidget):
         self.filter.setPlaceholderText("Filter by name, folder or reason")
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self._apply_filter)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("problemsTable")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
+        self.table = row_table("problemsTable", COLUMNS)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
