@@ -151,6 +151,11 @@ class Library:
         """Every cataloged file, sorted by path (bad files included, with their reason)."""
         return self._folders.photos()
 
+    def unreadable(self) -> list[tuple[str, str]]:
+        """(path, reason) of every cataloged file that could not be read, sorted by path
+        (reads only those rows: cheap at a million photos)."""
+        return self._folders.unreadable()
+
     def photos_for(self, file_ids) -> dict[int, Photo]:
         """The photos with these catalog ids (ids no longer in the library are left out)."""
         return self._folders.photos_for(file_ids)

@@ -169,6 +169,9 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             exposure REAL NOT NULL,
             noise REAL NOT NULL)""",
     ]),
+    (8, "the unreadable files, listed after every scan, come from a partial index instead of a pass over every file", [
+        "CREATE INDEX files_unreadable ON files (path) WHERE error IS NOT NULL",
+    ]),
 ]
 
 LATEST = MIGRATIONS[-1][0]

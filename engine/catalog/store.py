@@ -196,6 +196,13 @@ class Catalog:
         with self.engine.connect() as conn:
             return {folder_id: int(n) for folder_id, n in conn.execute(query.group_by(files.c.folder_id))}
 
+    def unreadable_files(self) -> list[tuple[str, str]]:
+        """(path, reason) of every file that could not be read, by path: one indexed query,
+        not a pass over the whole catalog."""
+        query = select(files.c.path, files.c.error).where(files.c.error.is_not(None)).order_by(files.c.path)
+        with self.engine.connect() as conn:
+            return [(path, error) for path, error in conn.execute(query)]
+
     def file_count(self) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(files)).scalar() or 0)

@@ -60,6 +60,10 @@ class Folders:
         """Every cataloged file, sorted by path (bad files included, with their reason)."""
         return [photo(r) for r in sorted(self.catalog.all_files(), key=lambda r: r.path)]
 
+    def unreadable(self) -> list[tuple[str, str]]:
+        """(path, reason) of every cataloged file that could not be read, sorted by path."""
+        return self.catalog.unreadable_files()
+
     def photos_for(self, file_ids) -> dict[int, Photo]:
         """The photos with these catalog ids (ids no longer in the library are left out)."""
         return {i: photo(r) for i, r in self.catalog.files_by_ids(file_ids).items()}

@@ -65,3 +65,18 @@ def test_removing_a_folder_forgets_its_files_and_their_vectors(library_dir):
     assert catalog.remove_folder(folder.id) == 1
     assert catalog.all_files() == [] and catalog.embedding_state("phash", 64) == (0, 0)
     catalog.close()
+
+
+def test_the_unreadable_files_come_by_path_from_the_partial_index(library_dir):
+    catalog = Catalog(library_dir)
+    folder = catalog.add_folder("/p")
+    rows = [{"folder_id": folder.id, "path": f"/p/{name}", "size": 1, "mtime_ns": 1,
+             "content_hash": None if error else name, "error": error}
+            for name, error in [("z.jpg", "truncated"), ("a.jpg", None), ("b.jpg", "0 bytes")]]
+    catalog.insert_files(rows)
+    assert catalog.unreadable_files() == [("/p/b.jpg", "0 bytes"), ("/p/z.jpg", "truncated")]
+    with catalog.engine.connect() as conn:
+        plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT path, error FROM files WHERE error IS NOT NULL ORDER BY path"))
+    assert "files_unreadable" in plan   # no pass over every good file, at any library size
+    catalog.close()
