@@ -8,15 +8,17 @@ not its row), Space or a double-click on a row opening the viewer on the table's
 folder, clear marks in this group or everywhere), applying a set of mark changes to
 everything that shows marks and saving them through the job runner's writer, the status line
 that counts what a rule did, and the undo stack of marks ("Undo marks", Ctrl+Z: each rule is
-one step and its undo puts back exactly the marks before).
+one step and its undo puts back exactly the marks before). The Cards/Table choice is kept in
+the library's window.ini, beside the window's size and splitters, so the review opens the way
+the user left it.
 Must not: touch files or the catalog directly, or decide what a rule marks (mark_rules does).
 """
 from __future__ import annotations
 
 from functools import partial
 
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QButtonGroup, QMenu, QPushButton, QStackedWidget, QToolButton
 
 from .. import operations as ops
@@ -27,6 +29,10 @@ from . import mark_rules as rules
 from .viewer_window import show_viewer, view_on_space_and_double_click
 
 FOLDER_LIST = "folders for mark rules"   # the runner's latest-request-wins key
+# The main window's own settings file (main_window.WINDOW_SETTINGS, not imported: it imports this
+# view) and the key there that says whether the review shows Cards or the Table.
+WINDOW_SETTINGS = "window.ini"
+LAYOUT_KEY = "duplicates/layout"
 
 
 def _photos(count: int) -> str:
@@ -60,7 +66,7 @@ class DuplicatesTools:
         self.cards_button.setChecked(True)
         self.cards_button.setToolTip("Each group as a strip of its photos")
         self.table_button.setToolTip("Every photo as a row: sort by any column, filter by name or folder")
-        self.switch.idClicked.connect(self.show_table)
+        self.switch.idClicked.connect(self._switched)
 
         self.undo_action = QAction("Undo marks", view)
         self.undo_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
@@ -86,8 +92,20 @@ class DuplicatesTools:
         # A clean-up frees catalog ids for new photos: older marks must not land on them.
         view.changed_files.connect(self._forget_undo)
         view.groups.currentItemChanged.connect(self._group_opened)
+        if self._layout_settings().value(LAYOUT_KEY) == "table":   # as the user left it
+            self.show_table(True)
 
     # -- the table ------------------------------------------------------------------------------
+    def _layout_settings(self) -> QSettings:
+        return QSettings(str(self.view.library.path / WINDOW_SETTINGS), QSettings.Format.IniFormat)
+
+    def _switched(self, number: int) -> None:
+        """The user chose Cards (0) or Table (1): shown, and remembered for the next start."""
+        self.show_table(number == 1)
+        stored = self._layout_settings()
+        stored.setValue(LAYOUT_KEY, "table" if number == 1 else "cards")
+        stored.sync()
+
     def show_table(self, on: bool) -> None:
         self.stack.setCurrentIndex(1 if on else 0)
         (self.table_button if on else self.cards_button).setChecked(True)

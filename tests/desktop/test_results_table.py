@@ -185,3 +185,34 @@ def test_the_table_gets_the_room_it_needs_and_the_cards_get_their_room_back(qtbo
     assert view.splitter.sizes()[0] > view.splitter.sizes()[1]
     view.tools.cards_button.click()
     assert view.splitter.sizes() == narrow and view.groups.isVisible()
+
+
+def test_the_table_chosen_before_quitting_is_shown_again_at_the_next_start(qtbot, open_window, sample_photos):
+    from PySide6.QtCore import QSettings
+
+    from lookalike.desktop.main_window import WINDOW_SETTINGS
+
+    window = open_window(model="phash")
+    window.add_folder(str(sample_photos))
+    wait_for_scan(qtbot, window)
+    tools = window.duplicates.tools
+    assert tools.cards_button.isChecked()          # Cards the first time
+    tools.table_button.click()
+    library_dir = window.library.path
+    window.close()
+    window.library.close()
+    assert QSettings(str(library_dir / WINDOW_SETTINGS), QSettings.Format.IniFormat).value("duplicates/layout") == "table"
+
+    again = open_window(model="phash", library_dir=library_dir)
+    tools = again.duplicates.tools
+    assert tools.table_button.isChecked() and not tools.cards_button.isChecked()
+    assert tools.stack.currentWidget() is tools.table and tools.table.isVisible()
+    qtbot.waitUntil(lambda: tools.table.model.rowCount() == 4 and again.runner.idle, timeout=15000)
+    splitter = again.duplicates.splitter
+    qtbot.waitUntil(lambda: splitter.sizes()[0] > splitter.sizes()[1], timeout=5000)   # with its room
+
+    tools.cards_button.click()                     # and Cards again is remembered as well
+    again.close()
+    again.library.close()
+    third = open_window(model="phash", library_dir=library_dir)
+    assert third.duplicates.tools.cards_button.isChecked() and third.duplicates.groups.isVisible()
