@@ -7,10 +7,10 @@ not its row), Space or a double-click on a row opening the viewer on the table's
 "Mark" menu (mark all but the keeper, mark everything in a folder, keep everything in a
 folder, clear marks in this group or everywhere), applying a set of mark changes to
 everything that shows marks and saving them through the job runner's writer, the status line
-that counts what a rule did, and the undo stack of marks ("Undo marks", Ctrl+Z: each rule is
-one step and its undo puts back exactly the marks before). The Cards/Table choice is kept in
-the library's window.ini, beside the window's size and splitters, so the review opens the way
-the user left it.
+that counts what a rule did, and the undo stack of marks ("Undo marks", Ctrl+Z: each rule,
+each card's toggle and each change asked for in the table is one step, and its undo puts back
+exactly the marks before). The Cards/Table choice is kept in the library's window.ini, beside
+the window's size and splitters, so the review opens the way the user left it.
 Must not: touch files or the catalog directly, or decide what a rule marks (mark_rules does).
 """
 from __future__ import annotations
@@ -44,14 +44,15 @@ class DuplicatesTools:
 
     def __init__(self, view, controls) -> None:
         self.view = view
-        self.undo_stack: list[dict[int, str]] = []
+        # Each step: {file id: (the mark shown before, the mark saved before or None)}.
+        self.undo_stack: list[dict[int, tuple]] = []
         self.library_folders: list[str] = []
         self._pairs = None
         self._card_sizes = None   # the splitter before the table widened it
 
         self.table = ResultsTable(view.loader)
         self.table.group_chosen.connect(self._choose_group)
-        self.table.marks_requested.connect(lambda items: self.apply(dict(items), None, undoable=False))
+        self.table.marks_requested.connect(lambda items: self.apply(dict(items), None))
         view_on_space_and_double_click(self.table.table, self._view_at)
         # The left pane: the group strips ("Cards") or the table, the open group's cards beside.
         self.stack = QStackedWidget()
@@ -71,6 +72,9 @@ class DuplicatesTools:
         self.undo_action = QAction("Undo marks", view)
         self.undo_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
         self.undo_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.undo_action.setShortcutVisibleInContextMenu(True)   # the menu names its key everywhere
+        self.undo_key = self.undo_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        self.undo_action.setToolTip(f"Put back the marks from before the last change ({self.undo_key})")
         self.undo_action.setEnabled(False)
         self.undo_action.triggered.connect(self.undo)
         view.addAction(self.undo_action)
@@ -78,13 +82,13 @@ class DuplicatesTools:
         self.menu.aboutToShow.connect(self._fill_menu)
         self.mark_button = QToolButton()
         self.mark_button.setText("Mark")
-        self.mark_button.setToolTip("Mark many photos at once by a rule; Undo marks (Ctrl+Z) puts back the marks before")
+        self.mark_button.setToolTip(f"Mark many photos at once by a rule; Undo marks ({self.undo_key}) "
+                                    "puts back the marks before")
         self.mark_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.mark_button.setMenu(self.menu)
         for at, widget in enumerate((self.cards_button, self.table_button, self.mark_button)):
             controls.insertWidget(at, widget)   # at the left of the actions row, Clean up… at its right
         self.open_group = None   # the open group's identity (its photos), to find it after a reload
-        view.marks_changed.connect(lambda: self.table.marks_changed(view.marks))
         # QTreeWidget.clear() resets its model: the groups were made again (pairs and marks are new).
         view.groups.model().modelReset.connect(self._groups_reloaded)
         self._closed = False   # the window is going: the group list's last clear() finds no table
@@ -195,18 +199,18 @@ class DuplicatesTools:
         self.apply(rules.cleared(self.view.pairs, self.view.marks), "Cleared all marks")
 
     # -- applying and undoing -----------------------------------------------------------------
-    def apply(self, changes: dict, what, undoable: bool = True) -> None:
-        """Shows and saves `changes` ({file id: mark}); a rule (`what` says which) is one undo
-        step and says in the status bar what it did."""
+    def apply(self, changes: dict, what=None) -> None:
+        """Shows and saves `changes` ({file id: mark}) as one undo step: a rule (`what` says
+        which, and the status bar what it did), a card's toggle, a change asked for in the table."""
         view = self.view
+        changes = {fid: m for fid, m in changes.items() if view.marks.get(fid, "keep") != m}
         if not changes:
             if what:
                 view.message.emit(f"{what}: no mark changed.")
             return
-        if undoable:
-            self.undo_stack.append({fid: view.marks.get(fid, "keep") for fid in changes})
-            self.undo_action.setEnabled(True)
-        self._set(changes)
+        self.undo_stack.append({fid: (view.marks.get(fid, "keep"), view.stored_marks.get(fid)) for fid in changes})
+        self.undo_action.setEnabled(True)
+        self._set(changes, changes)
         if what:
             removing = sum(1 for m in changes.values() if m == "remove")
             words = [f"{_photos(removing)} marked for removal"] if removing else []
@@ -215,23 +219,27 @@ class DuplicatesTools:
             total = sum(1 for m in view.marks.values() if m == "remove")
             whole = rules.whole_groups_marked(view.pairs, view.marks)
             warning = f" · {whole} group{'s' if whole != 1 else ''} would lose every copy" if whole else ""
-            view.message.emit(f"{what}: {', '.join(words)} ({total} marked in all){warning}. Undo: Ctrl+Z")
+            view.message.emit(f"{what}: {', '.join(words)} ({total} marked in all){warning}. Undo: {self.undo_key}")
 
     def _forget_undo(self) -> None:
         self.undo_stack.clear()
         self.undo_action.setEnabled(False)
 
     def undo(self) -> None:
-        """Puts back the marks from before the latest rule, exactly."""
+        """Puts back the marks from before the latest change, exactly."""
         if not self.undo_stack:
             self.view.message.emit("No marks to undo.")
             return
-        before = {fid: m for fid, m in self.undo_stack.pop().items() if fid in self.view.marks}
+        before = {fid: marks for fid, marks in self.undo_stack.pop().items() if fid in self.view.marks}
         self.undo_action.setEnabled(bool(self.undo_stack))
-        self._set(before)
+        # A mark that was only the preset's proposal is cleared again, not saved as the user's.
+        self._set({fid: shown for fid, (shown, _) in before.items()},
+                  {fid: saved for fid, (_, saved) in before.items()})
         self.view.message.emit(f"Marks put back as they were ({_photos(len(before))}).")
 
-    def _set(self, changes: dict) -> None:
+    def _set(self, changes: dict, saved: dict) -> None:
+        """Shows `changes` ({file id: mark}) and saves `saved` ({file id: mark or None, which
+        clears a saved mark})."""
         view = self.view
         view.marks.update(changes)
         for row, (group, proposal) in enumerate(view.pairs):
@@ -245,5 +253,10 @@ class DuplicatesTools:
         if pair is not None:
             view._update_title(pair[0])
         self.table.marks_changed(view.marks)
-        view.runner.write(ops.SAVE_MARKS, partial(ops.save_marks, view.library, sorted(changes.items())),
+        for fid, mark in saved.items():
+            if mark is None:
+                view.stored_marks.pop(fid, None)
+            else:
+                view.stored_marks[fid] = mark
+        view.runner.write(ops.SAVE_MARKS, partial(ops.save_marks, view.library, sorted(saved.items())),
                           on_error=lambda exc: show_error(view, "Marks not saved", exc))

@@ -6,8 +6,9 @@ keyboard review (arrows move, Delete toggles, Space shows it large, Enter accept
 marked and opens the next: one key per burst series or group), the tier filter and
 threshold slider that regroup live (and a quiet line saying where chance similarity ends),
 the group's "Not duplicates" / "Keep all" decisions (and the Decisions dialog that forgets
-them), and the clean-up flow with its Undo offer. Marks are saved through the job runner's
-writer. Must not: touch files or the catalog directly.
+them), and the clean-up flow with its Undo offer. A card's toggle goes to the tools, which
+show it, make it one step of Undo marks and save it through the job runner's writer.
+Must not: touch files or the catalog directly.
 """
 from __future__ import annotations
 
@@ -45,7 +46,6 @@ def tier_choices() -> list[tuple[str, str]]:
 class DuplicatesView(QWidget):
     changed_files = Signal()            # a clean-up or undo moved files: other views refresh
     message = Signal(str)               # a line for the status bar
-    marks_changed = Signal()            # a card's mark changed: the results table follows
 
     def __init__(self, library, runner, loader, on_photo_menu, on_compare=None, parent=None) -> None:
         super().__init__(parent)
@@ -54,6 +54,7 @@ class DuplicatesView(QWidget):
         self.on_compare = on_compare or (lambda paths: None)
         self.pairs: list = []
         self.marks: dict[int, str] = {}
+        self.stored_marks: dict[int, str] = {}   # the user's marks as saved; the rest are proposals
         self.cards: list[PhotoCard] = []
         self.current = -1                # the card the keyboard acts on
         self._user_threshold = False
@@ -207,6 +208,7 @@ class DuplicatesView(QWidget):
             for f in proposal.protected:
                 self.marks[f.file_id] = "keep"
         self.marks.update({fid: m for fid, m in stored.items() if fid in self.marks})
+        self.stored_marks = dict(stored)
         selected = self.groups.currentIndex().row()
         self.groups.clear()
         for group, proposal in self.pairs:
@@ -306,14 +308,8 @@ class DuplicatesView(QWidget):
                                   + (f" · {removing} marked for removal" if removing else ""))
 
     def _save_mark(self, file_id: int, mark: str) -> None:
-        self.marks[file_id] = mark
-        row = self.groups.currentIndex().row()
-        if 0 <= row < len(self.pairs):
-            self._update_title(self.pairs[row][0])
-            set_group_row(self.groups.topLevelItem(row), group_row(*self.pairs[row], self.marks))
-        self.marks_changed.emit()
-        self.runner.write(ops.SAVE_MARKS, partial(ops.save_marks, self.library, [(file_id, mark)]),
-                          on_error=lambda exc: show_error(self, "Mark not saved", exc))
+        # One undo step, shown everywhere and saved by the tools (a refresh's same mark is none).
+        self.tools.apply({file_id: mark})
 
     # -- keyboard ---------------------------------------------------------------------------
     def _move_focus(self, card: PhotoCard, step: int) -> None:
@@ -333,6 +329,7 @@ class DuplicatesView(QWidget):
             return
         group = self.pairs[row][0]
         items = [(f.file_id, self.marks.get(f.file_id, "keep")) for f in group.files]
+        self.stored_marks.update(items)
         self.runner.write(ops.SAVE_MARKS, partial(ops.save_marks, self.library, items),
                           on_error=lambda exc: show_error(self, "Marks not saved", exc))
         removing = sum(1 for _, m in items if m == "remove")

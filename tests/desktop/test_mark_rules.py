@@ -65,7 +65,7 @@ def test_mark_all_but_the_keeper_then_undo_marks_puts_back_the_users_marks_exact
     assert view.marks == before
     assert keeper.mark == "remove" and other.mark == "keep"
     assert "put back" in window.statusBar().currentMessage()
-    assert not view.tools.undo_action.isEnabled()
+    assert view.tools.undo_action.isEnabled()      # the two toggles before the rule are steps too
     view.refresh()                                 # made again from what was saved: the same marks
     qtbot.waitUntil(lambda: window.runner.idle and view.summary.text() != "Regrouping…", timeout=10000)
     assert view.marks == before
@@ -114,3 +114,93 @@ def test_clearing_the_marks_in_this_group_leaves_the_other_groups_marks(qtbot, o
     assert {fid: m for fid, m in view.marks.items() if fid not in open_ids} == others
     assert len(_marked(view)) == 1
     assert "1 photo kept (1 marked in all)" in window.statusBar().currentMessage()
+
+
+def _stored(qtbot, window, file_ids):
+    """The marks the library keeps for these files (None: no mark of the user's, the proposal)."""
+    qtbot.waitUntil(lambda: window.runner.idle, timeout=10000)
+    stored = window.library.marks()
+    return {fid: stored.get(fid) for fid in file_ids}
+
+
+def test_toggling_a_card_then_ctrl_z_puts_back_its_mark_on_screen_and_in_the_library(qtbot, open_window,
+                                                                                    sample_photos):
+    window, view = _review(qtbot, open_window, sample_photos)
+    ids = list(view.marks)
+    card = next(c for c in view.cards if c.mark == "keep")
+    before, saved_before = dict(view.marks), _stored(qtbot, window, ids)
+    card.button.click()                            # the card's own button
+    assert card.mark == "remove"
+    assert _stored(qtbot, window, ids)[card.file.file_id] == "remove"
+    assert view.tools.undo_action.isEnabled()
+
+    card.setFocus()
+    qtbot.keyClick(card, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert card.mark == "keep" and view.marks == before
+    assert _stored(qtbot, window, ids) == saved_before   # the proposal again, not a mark of the user's
+    assert not view.tools.undo_action.isEnabled()
+
+    qtbot.keyClick(card, Qt.Key.Key_Delete)        # Delete on the focused card is one step too
+    assert card.mark == "remove"
+    qtbot.keyClick(card, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert card.mark == "keep" and _stored(qtbot, window, ids) == saved_before
+
+
+def test_ticking_a_photo_in_the_table_then_ctrl_z_puts_back_its_mark(qtbot, open_window, sample_photos):
+    from lookalike.desktop.widgets.results_table import MARK, NAME
+
+    window, view = _review(qtbot, open_window, sample_photos)
+    ids = list(view.marks)
+    before, saved_before = dict(view.marks), _stored(qtbot, window, ids)
+    view.tools.show_table(True)
+    table = view.tools.table
+    row = next(r for r in range(table.proxy.rowCount())
+               if table.proxy.index(r, MARK).data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Unchecked)
+    table.proxy.setData(table.proxy.index(row, MARK), Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
+    assert view.marks != before and "remove" in _stored(qtbot, window, ids).values()
+
+    table.table.setFocus()
+    qtbot.keyClick(table.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert view.marks == before
+    assert table.proxy.index(row, MARK).data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Unchecked
+    assert _stored(qtbot, window, ids) == saved_before
+
+    qtbot.mouseClick(table.table.viewport(), Qt.MouseButton.LeftButton,
+                     pos=table.table.visualRect(table.proxy.index(row, NAME)).center())
+    qtbot.keyClick(table.table, Qt.Key.Key_Delete)  # Delete in the table: one step as well
+    assert view.marks != before
+    view.tools.undo_action.trigger()
+    assert view.marks == before and _stored(qtbot, window, ids) == saved_before
+
+
+def test_a_rule_then_a_single_toggle_are_undone_in_reverse_order(qtbot, open_window, sample_photos):
+    window, view = _review(qtbot, open_window, sample_photos)
+    ids = list(view.marks)
+    proposed, saved_proposed = dict(view.marks), _stored(qtbot, window, ids)
+    _choose(view, "Clear all marks")
+    cleared, saved_cleared = dict(view.marks), _stored(qtbot, window, ids)
+    assert _marked(view) == []
+    card = view.cards[0]
+    card.toggle()
+    assert card.mark == "remove"
+
+    view.tools.undo_action.trigger()               # first the toggle
+    assert view.marks == cleared and card.mark == "keep"
+    assert _stored(qtbot, window, ids) == saved_cleared
+    view.tools.undo_action.trigger()               # then the rule
+    assert view.marks == proposed
+    assert _stored(qtbot, window, ids) == saved_proposed
+    assert not view.tools.undo_action.isEnabled()
+
+
+def test_the_undo_marks_action_names_its_shortcut(qtbot, open_window, sample_photos):
+    from PySide6.QtGui import QKeySequence
+
+    window, view = _review(qtbot, open_window, sample_photos)
+    action = view.tools.undo_action
+    key = QKeySequence(QKeySequence.StandardKey.Undo).toString(QKeySequence.SequenceFormat.NativeText)
+    assert key and action.shortcut().toString(QKeySequence.SequenceFormat.NativeText) == key
+    assert key in action.toolTip() and key in view.tools.mark_button.toolTip()
+    assert action.isShortcutVisibleInContextMenu()   # the Mark menu shows it beside "Undo marks"
+    view.tools.menu.aboutToShow.emit()
+    assert action in view.tools.menu.actions()
