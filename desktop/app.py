@@ -7,6 +7,7 @@ on a library that another one has open. Must not: hold app logic.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 from typing import Optional, Sequence
@@ -17,6 +18,22 @@ def resources_dir() -> Path:
     return Path(frozen) / "resources" if frozen else Path(__file__).resolve().parents[1] / "resources"
 
 
+def style_sheet(text: str, point_size: float) -> str:
+    """The style sheet with its `font-size: N%` turned into points of the system font's
+    `point_size`: text then grows and shrinks with the user's text size."""
+    def points(match: re.Match) -> str:
+        return f"font-size: {point_size * int(match.group(1)) / 100:.1f}pt"
+    return re.sub(r"font-size:\s*(\d+)%", points, text)
+
+
+def apply_style(app) -> None:
+    style = resources_dir() / "style.qss"
+    if style.is_file():
+        sheet = style_sheet(style.read_text(encoding="utf-8"), app.font().pointSizeF())
+        if app.styleSheet() != sheet:   # setting it again re-polishes every live widget
+            app.setStyleSheet(sheet)
+
+
 def make_application(argv: Sequence[str]):
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
@@ -25,11 +42,7 @@ def make_application(argv: Sequence[str]):
     app.setApplicationName("Lookalike")
     app.setOrganizationName("Lookalike")
     app.setDesktopFileName("lookalike")
-    style = resources_dir() / "style.qss"
-    if style.is_file():
-        sheet = style.read_text(encoding="utf-8")
-        if app.styleSheet() != sheet:   # setting it again re-polishes every live widget
-            app.setStyleSheet(sheet)
+    apply_style(app)   # the main window applies it again when the system font changes
     icon = resources_dir() / "lookalike.svg"
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))

@@ -13,14 +13,16 @@ import os
 from functools import partial
 from typing import Optional
 
-from PySide6.QtCore import QSettings, QSize, QTimer, Signal
+from PySide6.QtCore import QEvent, QSettings, QSize, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QMainWindow, QMessageBox,
+from PySide6.QtWidgets import (QApplication, QFileDialog, QHBoxLayout, QLabel, QListWidget, QMainWindow, QMessageBox,
                                QStackedWidget, QWidget)
 
 from lookalike.engine.errors import ModelUnavailable
 
+from . import keyboard
 from . import operations as ops
+from .app import apply_style
 from .dialogs.missing_model_dialog import MissingModelDialog
 from .dialogs.notice import show_error
 from .dialogs.preferences_dialog import PreferencesDialog
@@ -85,7 +87,8 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.addItems(PAGES)
-        self.nav.setFixedWidth(150)
+        self.nav.setAccessibleName("Pages")
+        keyboard.fit_navigation(self.nav, PAGES)
         self.pages = QStackedWidget()
         for page in (self.duplicates, self.photos, self.search, self.tags, self.compare, self.folders, self.welcome):
             self.pages.addWidget(page)
@@ -118,6 +121,7 @@ class MainWindow(QMainWindow):
         self.runner.read(partial(ops.back_up, library), lambda _: None, lambda exc: None)
         self._restore_geometry()
         self._show_folders_or_welcome()
+        keyboard.name_keys(self)
 
     # -- layout -----------------------------------------------------------------------------
     def _toolbar(self) -> None:
@@ -135,15 +139,14 @@ class MainWindow(QMainWindow):
         self.prefs_action.triggered.connect(self.preferences)
         for action in (self.add_action, self.scan_action, self.pause_action, self.prefs_action):
             bar.addAction(action)
-        edit = self.menuBar().addMenu("Edit")
         self.decisions_action = QAction("Decisions…", self)
         self.decisions_action.setToolTip("Groups you marked as not duplicates or keep all; forget one to review it again")
         self.decisions_action.triggered.connect(self.duplicates.show_decisions)
-        edit.addAction(self.decisions_action)
-        find = QAction("Search", self)
-        find.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
-        find.triggered.connect(self.focus_search)
-        self.addAction(find)
+        self.find_action = QAction("Search", self)
+        self.find_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
+        self.find_action.triggered.connect(self.focus_search)
+        self.addAction(self.find_action)
+        keyboard.build_menus(self, PAGES)
 
     def _show_folders_or_welcome(self) -> None:
         if not self.library.folders():
@@ -174,6 +177,12 @@ class MainWindow(QMainWindow):
         if self.nav.isEnabled():
             self.nav.setCurrentRow(PAGES.index("Folders"))
             self.folders.show_problems()
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.ApplicationFontChange:   # Qt sends it to every window
+            apply_style(QApplication.instance())   # the style sheet's sizes follow the system font
+            keyboard.fit_navigation(self.nav, PAGES)
+        return super().event(event)
 
     def focus_search(self) -> None:
         if self.nav.isEnabled():

@@ -141,6 +141,8 @@ def main(argv=None) -> int:
     from lookalike.engine import Library
 
     from .app import make_application
+    from .dialogs.shortcuts_dialog import ShortcutsDialog
+    from .keyboard import shortcut_rows
     from .main_window import PAGES, MainWindow
     from .views.viewer_window import ViewerWindow
 
@@ -229,6 +231,11 @@ def main(argv=None) -> int:
         if compare.layers:
             window.grab().save(str(args.out / "compare-patchmap.png"))
         grab_model_pages(window, args.out, settle)
+        shortcuts = ShortcutsDialog(shortcut_rows(window), window)   # Help › Keyboard shortcuts (F1)
+        shortcuts.show()
+        settle(0.5)
+        shortcuts.grab().save(str(args.out / "keyboard-shortcuts.png"))
+        shortcuts.close()
         window.close()
         library.close()
     print(f"screenshots: wrote {', '.join(sorted(p.name for p in args.out.glob('*.png')))} to {args.out}")

@@ -58,6 +58,7 @@ class TeachTagDialog(QDialog):
                              "you can correct its mistakes afterwards.")
         self.name = name_field("e.g. cats, receipts, holiday 2023")
         self.grid = PhotoGrid(loader)
+        self.grid.setAccessibleName("Example photos to choose from")
         self.grid.grid_model.set_photos(photos)
         wanted = set(preselected)
         for row, photo in enumerate(photos):

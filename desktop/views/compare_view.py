@@ -78,7 +78,7 @@ class CompareView(QWidget):
             self.mode_buttons.addButton(button)
             button.clicked.connect(lambda _=False, k=key: self.set_mode(k))
             QShortcut(QKeySequence(shortcut), self, lambda k=key: self.set_mode(k),
-                      context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                      context=Qt.ShortcutContext.WidgetWithChildrenShortcut).setWhatsThis(f"Show them: {text.lower()}")
             bar.addWidget(button)
         self.mode_buttons.buttons()[0].setChecked(True)
         bar.addSpacing(12)
@@ -103,7 +103,7 @@ class CompareView(QWidget):
             bar.addWidget(QLabel(label))
             bar.addWidget(combo)
         QShortcut(QKeySequence(Qt.Key.Key_Space), self, self._pause_flicker,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut).setWhatsThis("Pause or go on flickering")
 
         self.row = QHBoxLayout()
         self.canvases: list[ZoomCanvas] = []
@@ -122,12 +122,15 @@ class CompareView(QWidget):
         self.note = QLabel("")
         self.note.setWordWrap(True)
         self.table = QTableWidget(0, 3)
+        self.table.setTabKeyNavigation(False)   # Tab leaves the table; the arrows move in it
         self.table.setHorizontalHeaderLabels(["Model", "Similarity", "What it means here"])
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.details = DetailsTable()
         self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("How to compare")
+        self.tabs.tabBar().setAccessibleName("How to compare")
         self.tabs.addTab(self.details, "Details")
         self.tabs.addTab(self.table, "Similarity")
         self.tabs.setMaximumHeight(260)
@@ -146,7 +149,8 @@ class CompareView(QWidget):
         button.setCheckable(True)
         button.setToolTip(tip)
         button.toggled.connect(lambda _=False: slot())
-        QShortcut(QKeySequence(shortcut), self, button.toggle, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QShortcut(QKeySequence(shortcut), self, button.toggle,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut).setWhatsThis(f"Show or hide the {text.lower()}")
         return button
 
     # -- which photos -----------------------------------------------------------------------

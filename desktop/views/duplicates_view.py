@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QMessageBox, QPus
 from lookalike.engine import TIERS, human_size
 
 from .. import operations as ops
+from ..keyboard import buddy
 from ..dialogs.clean_dialog import CleanDialog, confirmation_text
 from ..dialogs.decisions_dialog import DecisionsDialog
 from ..dialogs.notice import show_error
@@ -84,8 +85,8 @@ class DuplicatesView(QWidget):
         # "Chance similarity ends near 0.18 here (...)": where the threshold stands against chance.
         self.calibration = CalibrationLine(library, runner, ops.CALIBRATION_REVIEW, only_measured=True)
         controls, actions = QHBoxLayout(), QHBoxLayout()   # what is shown; what to do with it (two rows:
-        for widget in (QLabel("Show"), self.tier, QLabel("Threshold"), self.slider, self.threshold_label,
-                       QLabel("Keep-best preset"), self.preset):   # one would widen the window)
+        for widget in (buddy("&Show", self.tier), self.tier, buddy("&Threshold", self.slider), self.slider,
+                       self.threshold_label, buddy("&Keep-best preset", self.preset), self.preset):   # one: too wide)
             controls.addWidget(widget)
         controls.addStretch(1)
         actions.addStretch(1)
@@ -105,6 +106,7 @@ class DuplicatesView(QWidget):
         self.strip_layout.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)   # Tab goes to the cards themselves
         scroll.setWidget(self.strip)
         scroll.setMinimumHeight(CARD_THUMB + 190)
         self.compare_button = QPushButton("Compare…")

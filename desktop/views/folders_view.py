@@ -60,6 +60,7 @@ class FoldersView(QWidget):
         self.reveal_button.clicked.connect(lambda: self.selected() and open_file(self.selected().path))
 
         self.table = row_table("foldersTable", COLUMNS)
+        self.table.setAccessibleName("Library folders")
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in range(1, len(COLUMNS)):

@@ -22,6 +22,7 @@ class PhotosView(QWidget):
         self.title = QLabel("")
         self.title.setObjectName("summaryLabel")
         self.grid = PhotoGrid(loader)
+        self.grid.setAccessibleName("Photos in the library")
         self.grid.photo_menu.connect(on_photo_menu)
         view_on_space_and_double_click(self.grid, lambda row: show_viewer(
             self, library, runner, self.grid.grid_model.photos, row, "in the library"))

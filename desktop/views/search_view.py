@@ -31,6 +31,7 @@ class SearchView(QWidget):
         super().__init__(parent)
         self.library, self.runner = library, runner
         self.field = QLineEdit()
+        self.field.setAccessibleName("Search words")
         self.field.setPlaceholderText("Describe a photo, e.g. “dog on a beach at sunset”, and press Enter")
         self.field.setClearButtonEnabled(True)
         self.field.returnPressed.connect(self.search_text)
@@ -46,6 +47,7 @@ class SearchView(QWidget):
         self._everything = ([], "")
         self.fix = ModelFix(downloads)   # "Download CLIP (605 MB)" when text search needs it
         self.grid = PhotoGrid(loader)
+        self.grid.setAccessibleName("Search results")
         self.grid.photo_menu.connect(on_photo_menu)
         view_on_space_and_double_click(self.grid, lambda row: show_viewer(
             self, library, runner, self.grid.grid_model.photos, row, "in these results"))

@@ -142,6 +142,7 @@ class TagsView(QWidget):
         row.addWidget(self.delete_button)
 
         self.grid = PhotoGrid(loader)
+        self.grid.setAccessibleName("Photos with this tag")
         self.grid.photo_menu.connect(on_photo_menu)
         view_on_space_and_double_click(self.grid, lambda row: show_viewer(
             self, library, runner, self.grid.grid_model.photos, row, "in this tag"))

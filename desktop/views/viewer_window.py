@@ -37,6 +37,7 @@ def view_on_space_and_double_click(grid, open_at) -> None:
     double-click: `open_at(row)`."""
     grid.doubleClicked.connect(lambda index: open_at(index.row()))
     space = QShortcut(QKeySequence(Qt.Key.Key_Space), grid, context=Qt.ShortcutContext.WidgetShortcut)
+    space.setWhatsThis("Open the selected photo in the viewer")   # listed in Help › Keyboard shortcuts
     space.activated.connect(lambda: grid.currentIndex().isValid() and open_at(grid.currentIndex().row()))
 
 

@@ -4,7 +4,7 @@ Owns: the empty-library page. Must not: add folders itself (it asks the main win
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 
@@ -25,16 +25,16 @@ class WelcomeView(QWidget):
         button.clicked.connect(self.add_folder)
         hint = QLabel("or drop a folder anywhere on this window")
         hint.setObjectName("hintLabel")
-        # A fixed-width panel, centred: word-wrapped text then gets the height it needs.
-        panel = QWidget()
-        panel.setFixedWidth(700)
-        for widget in (title, text, button, hint):
-            widget.ensurePolished()  # take the style sheet's fonts before sizes are computed
+        title.setWordWrap(True)
+        # A fixed-width panel, centred: word-wrapped text then gets the height it needs. Its
+        # width follows the user's text size (about 100 characters of body text).
+        self.panel = panel = QWidget()
+        self.text, self.button = text, button
         column = QVBoxLayout(panel)
         column.setSpacing(14)
         for widget in (title, text):
             column.addWidget(widget)
-        button.setFixedWidth(300)
+        self._fit()
         button_row = QHBoxLayout()
         button_row.addStretch(1)
         button_row.addWidget(button)
@@ -53,3 +53,14 @@ class WelcomeView(QWidget):
         layout.addStretch(1)
         layout.addLayout(row)
         layout.addStretch(2)
+
+    def _fit(self) -> None:
+        for widget in self.panel.findChildren(QWidget):
+            widget.ensurePolished()  # take the style sheet's fonts before sizes are computed
+        self.panel.setFixedWidth(max(700, self.text.fontMetrics().averageCharWidth() * 100))
+        self.button.setFixedWidth(max(300, self.button.fontMetrics().horizontalAdvance(self.button.text()) + 60))
+
+    def changeEvent(self, event) -> None:
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.ApplicationFontChange, QEvent.Type.StyleChange):
+            self._fit()
+        super().changeEvent(event)

@@ -18,6 +18,7 @@ class DetailsTable(QTableWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(0, 0, parent)
         self.setAccessibleName("Photo details")
+        self.setTabKeyNavigation(False)   # Tab leaves the table; the arrows move in it
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setWordWrap(False)
         self.horizontalHeader().setStretchLastSection(True)

@@ -127,6 +127,7 @@ class GroupList(QTreeWidget):
 
     def __init__(self, loader, parent=None) -> None:
         super().__init__(parent)
+        self.setAccessibleName("Duplicate groups")
         self.setHeaderLabels(["Groups"])
         self.setHeaderHidden(True)      # each row says its sizes under its photos
         self.setRootIsDecorated(False)

@@ -84,6 +84,15 @@ class PhotoGridModel(QAbstractListModel):
             problem = f"\n{photo.error}" if photo.error else ""
             meaning = f"\n{self.marks[photo.file_id][1]}" if photo.file_id in self.marks else ""
             return f"{photo.path}\n{size}{photo.bytes / 1e6:.1f} MB{problem}{meaning}"
+        if role == Qt.ItemDataRole.AccessibleTextRole:   # what a screen reader says: no symbols
+            words = [os.path.basename(photo.path)]
+            if self.scores is not None:
+                words.append(f"similarity {self.scores[index.row()]:.3f}")
+            if photo.file_id in self.marks:
+                words.append(self.marks[photo.file_id][1])
+            if photo.error:
+                words.append(f"could not be read: {photo.error}")
+            return ", ".join(words)
         if role == Qt.ItemDataRole.SizeHintRole:
             # One size for every cell: with uniform sizes the view measures one item, and a
             # square or portrait thumbnail under a landscape first one would lose its name.

@@ -27,6 +27,7 @@ def row_table(name: str, columns) -> QTableWidget:
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.verticalHeader().setVisible(False)
+    table.setTabKeyNavigation(False)   # Tab moves on to the next control; the arrows move in the table
     return table
 
 class ProblemsList(QWidget):
@@ -36,10 +37,12 @@ class ProblemsList(QWidget):
         self.heading = QLabel("")
         self.heading.setObjectName("summaryLabel")
         self.filter = QLineEdit()
+        self.filter.setAccessibleName("Filter the files that could not be read")
         self.filter.setPlaceholderText("Filter by name, folder or reason")
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self._apply_filter)
         self.table = row_table("problemsTable", COLUMNS)
+        self.table.setAccessibleName("Files that could not be read")
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)

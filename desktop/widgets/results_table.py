@@ -2,9 +2,9 @@
 
 Owns: the rows (group number, a small thumbnail, name, folder, resolution, size, capture date,
 similarity and the removal mark as a check box), sorting by the value a column means (bytes,
-pixels, the group's order), the filter box, thumbnails asked for only by the rows that are
-painted (the ThumbnailLoader loads them off the GUI thread), and saying which group a chosen
-row belongs to and which marks the user asked for (check box, Delete). Must not: change or
+pixels, the group's order) from the header or, by keyboard, from the context menu, the filter
+box, thumbnails asked for only by the rows that are painted (the ThumbnailLoader loads them off
+the GUI thread), and saying which group a chosen row belongs to and which marks the user asked for (check box, Delete). Must not: change or
 save marks itself (the duplicates view's marking does, through the job runner) or load pictures.
 """
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QColor, QKeySequence
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QMenu, QTableView, QVBoxLayout, QWidget
 
 from lookalike.engine import human_size
 
@@ -168,10 +168,16 @@ class ResultsTable(QWidget):
         self.proxy.setSourceModel(self.model)
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter by name or folder")
+        self.filter.setAccessibleName("Filter the duplicates by name or folder")
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self.proxy.set_text)
         self.table = QTableView()
         self.table.setObjectName("resultsTable")
+        self.table.setAccessibleName("Duplicate photos, one row each")
+        self.table.setTabKeyNavigation(False)   # Tab leaves the table; the arrows move in it
+        # Right-click or the Menu key: sorting without the header (it takes no keyboard focus).
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self.show_menu)
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(GROUP, Qt.SortOrder.AscendingOrder)
@@ -248,6 +254,29 @@ class ResultsTable(QWidget):
     def _current_changed(self, current, _previous) -> None:
         if current.isValid():
             self.group_chosen.emit(self.group_of(current.row()))
+
+    def sort_actions(self, parent) -> list[QAction]:
+        """Sort by each column; the column sorted now is checked, and choosing it again turns
+        the order round."""
+        header, actions = self.table.horizontalHeader(), []
+        for column, name in enumerate(COLUMNS):
+            action = QAction(name, parent)
+            action.setCheckable(True)
+            action.setChecked(header.sortIndicatorSection() == column)
+            action.triggered.connect(lambda _=False, c=column: self.table.sortByColumn(
+                c, Qt.SortOrder.DescendingOrder if header.sortIndicatorSection() == c and
+                header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder else Qt.SortOrder.AscendingOrder))
+            actions.append(action)
+        return actions
+
+    def show_menu(self, position) -> None:
+        menu = QMenu(self)
+        menu.addMenu("Sort by").addActions(self.sort_actions(menu))
+        toggle = menu.addAction("Keep or remove the selected", self.toggle_selected)
+        toggle.setShortcut(QKeySequence(Qt.Key.Key_Delete))   # named in the menu; the table handles the key
+        toggle.setEnabled(bool(self.selected_files()))
+        menu.exec(self.table.viewport().mapToGlobal(position))
+        menu.deleteLater()
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.table and event.type() == event.Type.KeyPress and \

@@ -3,7 +3,8 @@ and the open group staying open when the groups are made again in another order.
 import os
 import shutil
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QContextMenuEvent
 
 from lookalike.desktop.views.mark_rules import follow, identity
 from lookalike.desktop.widgets.results_table import MARK, NAME, SIZE
@@ -216,3 +217,30 @@ def test_the_table_chosen_before_quitting_is_shown_again_at_the_next_start(qtbot
     again.library.close()
     third = open_window(model="phash", library_dir=library_dir)
     assert third.duplicates.tools.cards_button.isChecked() and third.duplicates.groups.isVisible()
+
+
+def test_the_menu_key_sorts_the_table_without_a_mouse_and_names_the_delete_key(qtbot, open_window, sample_photos):
+    from PySide6.QtWidgets import QApplication, QMenu
+
+    _window, _view, table = _review(qtbot, open_window, sample_photos)
+    table.table.setFocus()
+    chosen = []
+
+    def pick_size():   # what a keyboard user does in the open menu: Sort by › Size
+        menu = QApplication.activePopupWidget()
+        [sort] = [a for a in menu.actions() if a.text() == "Sort by"]
+        [delete] = [a for a in menu.actions() if a.shortcut().toString() == "Del"]
+        chosen.append(delete.text())
+        [size] = [a for a in sort.menu().actions() if a.text() == "Size"]
+        size.trigger()
+        menu.close()
+
+    for order in (sorted, lambda s: sorted(s, reverse=True)):   # Size, then Size again turns the order
+        QTimer.singleShot(200, pick_size)
+        # The Menu key (or Shift+F10), as the platform delivers it: a keyboard context-menu event.
+        QApplication.sendEvent(table.table.viewport(), QContextMenuEvent(QContextMenuEvent.Reason.Keyboard,
+                                                                        table.table.viewport().rect().center()))
+        qtbot.waitUntil(lambda: QApplication.activePopupWidget() is None, timeout=5000)
+        assert _sizes(table) == order(_sizes(table)) and _sizes(table)[0] != _sizes(table)[-1]
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert chosen == ["Keep or remove the selected"] * 2 and not table.findChildren(QMenu)   # none left behind
