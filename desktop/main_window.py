@@ -213,6 +213,7 @@ class MainWindow(QMainWindow):
             return
         self.scan_again = False
         self.scanning = True
+        self.duplicates.scan_prompt.hide()   # its Scan now is under way (the status bar shows it)
         self.runner.write(ops.SCAN, partial(ops.scan, self.library, changed), self._scanned, on_error=self._scan_failed, on_cancel=self._scan_cancelled)
 
     def _scanned(self, summary) -> None:

@@ -19,7 +19,7 @@ from functools import partial
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QButtonGroup, QMenu, QPushButton, QStackedWidget, QToolButton
+from PySide6.QtWidgets import QBoxLayout, QButtonGroup, QMenu, QPushButton, QStackedWidget
 
 from .. import operations as ops
 from ..dialogs.notice import show_error
@@ -80,11 +80,10 @@ class DuplicatesTools:
         view.addAction(self.undo_action)
         self.menu = QMenu(view)
         self.menu.aboutToShow.connect(self._fill_menu)
-        self.mark_button = QToolButton()
-        self.mark_button.setText("Mark")
+        self.mark_button = QPushButton("Mark ▾")   # a button like Cards and Table beside it
+        self.mark_button.setObjectName("markButton")
         self.mark_button.setToolTip(f"Mark many photos at once by a rule; Undo marks ({self.undo_key}) "
                                     "puts back the marks before")
-        self.mark_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.mark_button.setMenu(self.menu)
         for at, widget in enumerate((self.cards_button, self.table_button, self.mark_button)):
             controls.insertWidget(at, widget)   # at the left of the actions row, Clean up… at its right
@@ -112,6 +111,9 @@ class DuplicatesTools:
 
     def show_table(self, on: bool) -> None:
         self.stack.setCurrentIndex(1 if on else 0)
+        # Beside the table the cards pane is narrow: its cards stack and scroll down instead.
+        self.view.strip_layout.setDirection(QBoxLayout.Direction.TopToBottom if on else
+                                            QBoxLayout.Direction.LeftToRight)
         (self.table_button if on else self.cards_button).setChecked(True)
         sizes = self.view.splitter.sizes()
         if on and sum(sizes) and sizes[0] < sum(sizes) * 0.6:   # the table needs the room

@@ -16,7 +16,7 @@ from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QMessageBox, QPushButton, QScrollArea,
-                               QSizePolicy, QSlider, QSplitter, QTreeWidgetItem, QVBoxLayout, QWidget)
+                               QSlider, QSplitter, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from lookalike.engine import TIERS, human_size
 
@@ -26,6 +26,7 @@ from ..dialogs.clean_dialog import CleanDialog, confirmation_text
 from ..dialogs.decisions_dialog import DecisionsDialog
 from ..dialogs.notice import show_error
 from ..widgets.calibration_line import CalibrationLine
+from ..widgets.elided_label import ElidedLabel
 from ..widgets.group_strip import GroupList, group_row, set_group_row
 from ..widgets.photo_card import CARD_THUMB, PhotoCard
 from ..widgets.scan_prompt import ScanPrompt
@@ -96,11 +97,10 @@ class DuplicatesView(QWidget):
 
         self.groups = GroupList(loader)
         self.groups.currentItemChanged.connect(lambda *_: self._show_group())
-        self.detail_title = QLabel("")
+        # A long path must not widen the window or squeeze the group list: cut in the middle
+        # with "…" (the tooltip has it whole; each card names its photo).
+        self.detail_title = ElidedLabel("")
         self.detail_title.setObjectName("groupTitle")
-        # A long path must not widen the window or squeeze the group list: it is cut at the
-        # edge instead (each card names its photo).
-        self.detail_title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.strip = QWidget()
         self.strip_layout = QHBoxLayout(self.strip)
         self.strip_layout.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
@@ -185,7 +185,8 @@ class DuplicatesView(QWidget):
     def refresh(self) -> None:
         tier, threshold = self.tier.currentData(), self._shown_threshold()
         preset = self.preset.currentText() or None
-        self.summary.setText("Regrouping…")   # never a stale group count while it runs
+        self.summary.setText("Regrouping…")   # never a stale group count (or Scan now) while it runs
+        self.scan_prompt.hide()
         # Latest request wins: a slider drag cancels the older regroups instead of queueing them.
         self._regrouping = self.runner.read(partial(ops.regroup, self.library, preset, tier, threshold),
                                             self._show, lambda exc: self.summary.setText(self.scan_prompt.explain(exc)),

@@ -193,9 +193,13 @@ class ResultsTable(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        for column, width in ((MARK, 58), (GROUP, 52), (PHOTO, TABLE_THUMB + 12), (NAME, 150), (FOLDER, 140),
-                              (RESOLUTION, 84), (SIZE, 66), (DATE, 142), (SIMILARITY, 70)):
-            self.table.setColumnWidth(column, width)
+        self.table.setColumnWidth(PHOTO, TABLE_THUMB + 12)
+        self.table.setColumnWidth(NAME, 160)
+        # The short columns as wide as what they hold (an empty Date column shrinks to its
+        # heading), measured on the first 200 rows, so the folder gets the rest.
+        header.setResizeContentsPrecision(200)
+        for column in (MARK, GROUP, RESOLUTION, SIZE, DATE, SIMILARITY):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(FOLDER, QHeaderView.ResizeMode.Stretch)   # the folder takes what is left
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.installEventFilter(self)
@@ -251,10 +255,6 @@ class ResultsTable(QWidget):
         mark = "keep" if all(marks.get(f.file_id, "keep") == "remove" for f in files) else "remove"
         self.marks_requested.emit([(f.file_id, mark) for f in files])
 
-    def _current_changed(self, current, _previous) -> None:
-        if current.isValid():
-            self.group_chosen.emit(self.group_of(current.row()))
-
     def sort_actions(self, parent) -> list[QAction]:
         """Sort by each column; the column sorted now is checked, and choosing it again turns
         the order round."""
@@ -277,6 +277,10 @@ class ResultsTable(QWidget):
         toggle.setEnabled(bool(self.selected_files()))
         menu.exec(self.table.viewport().mapToGlobal(position))
         menu.deleteLater()
+
+    def _current_changed(self, current, _previous) -> None:
+        if current.isValid():
+            self.group_chosen.emit(self.group_of(current.row()))
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.table and event.type() == event.Type.KeyPress and \

@@ -138,7 +138,7 @@ class Proposing:
                 else:
                     out[digest] = q
                     fresh[digest] = (q.sharpness, q.exposure, q.noise)
-                reporter.advance(message=paths[digest])
+                reporter.advance()   # no path as its message: regroup keeps the last message as its note
                 if len(fresh) >= SAVE_EVERY:
                     self._save(fresh)
         finally:

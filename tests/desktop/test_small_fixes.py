@@ -1,5 +1,6 @@
 """Small things a new user hit (issue 16): each test checks what the user sees or can do."""
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from lookalike.desktop.app import make_application
 from lookalike.engine import Library
@@ -273,3 +274,58 @@ def test_the_clean_up_folder_choice_opens_in_the_library_folder(qtbot, tmp_path,
         assert opened_in == [str(sample_photos)]
     finally:
         library.close()
+
+
+# Seen in the real-window walk (tests/walk): ---------------------------------------------------
+def test_the_duplicates_line_never_ends_in_a_photos_path_and_scan_now_hides_while_it_runs(
+        qtbot, open_window, sample_photos):
+    window = open_window("phash")
+    window.library.add_folder(str(sample_photos))   # added, never scanned: "Not scanned yet"
+    view = window.duplicates
+    view.refresh()
+    qtbot.waitUntil(lambda: not view.scan_prompt.isHidden(), timeout=20000)
+    window.request_scan()
+    assert view.scan_prompt.isHidden()   # the scan it offered is under way
+    wait_for_scan(qtbot, window)
+    qtbot.waitUntil(lambda: "groups" in view.summary.text(), timeout=30000)
+    assert str(sample_photos) not in view.summary.text() and ".png" not in view.summary.text()
+    assert view.scan_prompt.isHidden()
+
+
+def test_a_long_group_heading_is_cut_with_an_ellipsis_and_whole_in_its_tooltip(qtbot):
+    from lookalike.desktop.widgets.elided_label import ElidedLabel
+
+    make_application(["lookalike-test"])
+    label = ElidedLabel("2 photos · near · keep /a/very/long/folder/name/that/goes/on/IMG_0001.jpg")
+    qtbot.addWidget(label)
+    label.resize(200, 30)
+    label.show()
+    shown = QLabel.text(label)
+    assert "…" in shown and shown.startswith("2 photos") and shown.endswith(".jpg")
+    assert label.fontMetrics().horizontalAdvance(shown) <= 200
+    assert label.text() == label.toolTip() == label.accessibleName() and "IMG_0001.jpg" in label.text()
+    label.resize(2000, 30)
+    assert QLabel.text(label) == label.text()
+
+
+def test_beside_the_table_the_cards_stack_and_the_folder_column_gets_the_room(qtbot, open_window, sample_photos):
+    from PySide6.QtWidgets import QBoxLayout
+
+    from lookalike.desktop.widgets.results_table import DATE, FOLDER
+
+    window = open_window("phash")
+    window.resize(1400, 900)
+    window.add_folder(str(sample_photos))
+    wait_for_scan(qtbot, window)
+    view = window.duplicates
+    qtbot.waitUntil(lambda: bool(view.pairs) and window.runner.idle, timeout=20000)
+    view.tools.show_table(True)
+    qtbot.wait(100)
+    table = view.tools.table.table
+    assert view.strip_layout.direction() == QBoxLayout.Direction.TopToBottom
+    assert table.columnWidth(FOLDER) >= 150   # "/tm…alk" in the walk, with 674 px of fixed columns
+    assert table.columnWidth(DATE) < 100      # no capture dates: the column is its heading's width
+    cards = [c for c in view.cards if c.isVisible()]
+    assert cards and all(c.geometry().right() <= view.strip.width() for c in cards)   # none cut off
+    view.tools.show_table(False)
+    assert view.strip_layout.direction() == QBoxLayout.Direction.LeftToRight

@@ -417,7 +417,7 @@ def walk(w: Walk, photos: Path, extra: Path, made: dict) -> None:
     w.check("2a. a click on the Name header sorts the table (and a second reverses it)", sorted_ok,
             f"{len(names_before)} rows; first click {first_sort[:3]}…, second {second_sort[:3]}…; {shot}")
     def use_mark_menu(entry: str) -> tuple[str, dict]:
-        w.click_widget(w.find(cls="QToolButton", text="Mark"))
+        w.click_widget(w.find(cls="QPushButton", text="Mark ▾"))
         menu = w.wait_for(lambda: w.find(cls="QMenu", actions=lambda a: bool(a) and any(
             x["text"] == entry for x in a), timeout=0.5), timeout=5)
         if not menu:
