@@ -12,7 +12,7 @@ from typing import Optional, Sequence
 
 from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QListView
+from PySide6.QtWidgets import QAbstractItemView, QListView, QStyledItemDelegate
 
 from .thumbnails import thumbnail_key
 
@@ -109,6 +109,16 @@ class PhotoGridModel(QAbstractListModel):
             self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
 
 
+class SquareBoxDelegate(QStyledItemDelegate):
+    """Every photo in the same THUMB box, standing on its name: a landscape thumbnail, a
+    portrait one and a square "cannot be read" placeholder put their names on one line."""
+
+    def initStyleOption(self, option, index) -> None:   # noqa: N802 (Qt's name)
+        super().initStyleOption(option, index)
+        option.decorationSize = QSize(THUMB, THUMB)
+        option.decorationAlignment = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom
+
+
 class PhotoGrid(QListView):
     photo_menu = Signal(object, QPoint)      # Photo, global position
     photo_activated = Signal(object)
@@ -117,6 +127,7 @@ class PhotoGrid(QListView):
         super().__init__(parent)
         self.grid_model = PhotoGridModel(loader, self)
         self.setModel(self.grid_model)
+        self.setItemDelegate(SquareBoxDelegate(self))
         self.setViewMode(QListView.ViewMode.IconMode)
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setMovement(QListView.Movement.Static)

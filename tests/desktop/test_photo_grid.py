@@ -74,3 +74,23 @@ def test_with_thumbnails_already_cached_and_a_large_font_every_name_shows_under_
         assert not text.intersects(thumb), (row, text, thumb)
         assert cell.contains(thumb) and text.top() >= thumb.bottom()
         assert text.top() + name_height <= cell.bottom() + 1, (row, text, cell)
+
+
+def test_a_tall_a_wide_and_an_unreadable_photo_put_their_names_on_one_line(qtbot, open_window, tmp_path):
+    folder = tmp_path / "photos"
+    save(photo(6, size=(300, 400)), folder / "a tall.png")
+    save(photo(7, size=(480, 270)), folder / "b wide.png")
+    (folder / "c broken.jpg").write_bytes(b"")   # the square "cannot be read" placeholder
+    window = open_window(model="phash")
+    window.add_folder(str(folder))
+    wait_for_scan(qtbot, window)
+    window.nav.setCurrentRow(PAGES.index("Photos"))
+    grid = window.photos.grid
+    qtbot.waitUntil(lambda: grid.grid_model.rowCount() == 3, timeout=10000)
+    photos = [p for p in grid.grid_model.photos if not p.error]
+    qtbot.waitUntil(lambda: all(window.loader.pixmap(p, 160) is not None for p in photos), timeout=10000)
+    grid.grid_model.set_photos(grid.grid_model.photos)
+    qtbot.wait(300)
+    rects = [_name_and_thumbnail_rects(grid, row) for row in range(3)]
+    tops = {text.top() - cell.top() for cell, _thumb, text, _ in rects}
+    assert len(tops) == 1, tops   # the walk saw the unreadable file's name lower than the others
