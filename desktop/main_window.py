@@ -38,9 +38,9 @@ from .views.welcome_view import WelcomeView
 from .widgets.job_status import JobStatus
 from .widgets.photo_menu import photo_menu
 from .widgets.thumbnails import ThumbnailLoader
+from .window_settings import window_settings
 from .worker import JobRunner
 
-WINDOW_SETTINGS = "window.ini"   # this library's window size and splitter positions
 PAGES = ["Duplicates", "Photos", "Search", "Tags", "Compare", "Folders"]
 
 
@@ -338,15 +338,7 @@ class MainWindow(QMainWindow):
 
     # -- geometry and shutdown --------------------------------------------------------------
     def _window_settings(self) -> QSettings:
-        # "window.ini", not "desktop.ini": Windows Explorer reads a desktop.ini as folder settings.
-        path = self.library.path / WINDOW_SETTINGS
-        old = self.library.path / "desktop.ini"
-        if not path.exists() and old.is_file():   # kept by an earlier version: moved over once
-            try:
-                old.replace(path)
-            except OSError:
-                return QSettings(str(old), QSettings.Format.IniFormat)
-        return QSettings(str(path), QSettings.Format.IniFormat)
+        return window_settings(self.library.path)
 
     def _restore_geometry(self) -> None:
         stored = self._window_settings()

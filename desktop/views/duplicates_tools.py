@@ -23,16 +23,14 @@ from PySide6.QtWidgets import QBoxLayout, QButtonGroup, QMenu, QPushButton, QSta
 
 from .. import operations as ops
 from ..dialogs.notice import show_error
+from ..window_settings import window_settings
 from ..widgets.group_strip import group_row, set_group_row
 from ..widgets.results_table import ResultsTable
 from . import mark_rules as rules
 from .viewer_window import show_viewer, view_on_space_and_double_click
 
 FOLDER_LIST = "folders for mark rules"   # the runner's latest-request-wins key
-# The main window's own settings file (main_window.WINDOW_SETTINGS, not imported: it imports this
-# view) and the key there that says whether the review shows Cards or the Table.
-WINDOW_SETTINGS = "window.ini"
-LAYOUT_KEY = "duplicates/layout"
+LAYOUT_KEY = "duplicates/layout"   # in window.ini: whether the review shows Cards or the Table
 
 
 def _photos(count: int) -> str:
@@ -100,7 +98,7 @@ class DuplicatesTools:
 
     # -- the table ------------------------------------------------------------------------------
     def _layout_settings(self) -> QSettings:
-        return QSettings(str(self.view.library.path / WINDOW_SETTINGS), QSettings.Format.IniFormat)
+        return window_settings(self.view.library.path)
 
     def _switched(self, number: int) -> None:
         """The user chose Cards (0) or Table (1): shown, and remembered for the next start."""

@@ -191,7 +191,7 @@ def test_the_table_gets_the_room_it_needs_and_the_cards_get_their_room_back(qtbo
 def test_the_table_chosen_before_quitting_is_shown_again_at_the_next_start(qtbot, open_window, sample_photos):
     from PySide6.QtCore import QSettings
 
-    from lookalike.desktop.main_window import WINDOW_SETTINGS
+    from lookalike.desktop.window_settings import WINDOW_SETTINGS
 
     window = open_window(model="phash")
     window.add_folder(str(sample_photos))
