@@ -68,6 +68,7 @@ class SearchView(QWidget):
         if not text:
             return
         self.status.setText(f"Searching for “{text}”…")
+        self.show_all.hide()   # it belonged to the search before
         self.runner.read(partial(ops.search_text, self.library, text, RESULTS),
                          lambda found: self._show(found, f"Photos matching “{text}”"), self._failed,
                          label=ops.SEARCH, on_cancel=self._stopped, key=ops.SEARCH_RESULTS)
@@ -75,6 +76,7 @@ class SearchView(QWidget):
     def search_image(self, path: str) -> None:
         self.field.clear()   # the box never keeps words the results are not about
         self.status.setText(f"Looking for photos like {os.path.basename(path)}…")
+        self.show_all.hide()
         self.runner.read(partial(ops.similar_with_cut, self.library, path, RESULTS),
                          lambda result: self._show_similar(*result, f"Photos like {os.path.basename(path)}"),
                          self._failed, label=ops.SEARCH, on_cancel=self._stopped, key=ops.SEARCH_RESULTS)
@@ -101,6 +103,7 @@ class SearchView(QWidget):
         self.grid.grid_model.set_photos(photos, scores)
 
     def _failed(self, exc) -> None:
+        self.grid.grid_model.set_photos([])   # the results of the search before are not this one's
         if isinstance(exc, ModelUnavailable) and exc.model == TEXT_MODEL:
             info = self.fix.downloads.info(TEXT_MODEL)
             family = family_name(info) if info else "CLIP"

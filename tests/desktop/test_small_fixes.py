@@ -154,6 +154,21 @@ def test_find_similar_leaves_out_results_below_the_similar_threshold_and_show_al
 
 def test_the_presets_editor_shows_the_whole_formats_rule_within_the_list(qtbot, tmp_path):
     from PySide6.QtCore import QRect
+def test_a_text_search_that_cannot_run_clears_the_photo_searchs_results_and_its_show_all(
+        qtbot, open_window, sample_photos, monkeypatch, tmp_path):
+    window = open_window(model_dir_=str(tmp_path / "no models"))   # SSCD, and no CLIP anywhere
+    window.add_folder(str(sample_photos))
+    wait_for_scan(qtbot, window)
+    monkeypatch.setattr(window.library, "thresholds", lambda model: {"near": 0.99, "similar": 0.95})
+    window.find_similar(str(sample_photos / "shot1.png"))
+    view = window.search
+    qtbot.waitUntil(lambda: not view.show_all.isHidden(), timeout=20000)
+    view.field.setText("fog over a field")
+    view.search_text()
+    qtbot.waitUntil(lambda: "needs the" in view.status.text(), timeout=20000)
+    assert view.show_all.isHidden() and view.grid.grid_model.rowCount() == 0   # the screenshot had both
+
+
     from PySide6.QtWidgets import QApplication
 
     from lookalike.desktop.dialogs.preferences_dialog import PreferencesDialog
