@@ -13,7 +13,8 @@ import os
 
 from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QMenu, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLineEdit, QMenu, QStyledItemDelegate, QTableView,
+                               QVBoxLayout, QWidget)
 
 from lookalike.engine import human_size
 
@@ -157,6 +158,15 @@ class ResultsFilter(QSortFilterProxyModel):
         return left.data(SORT_ROLE) < right.data(SORT_ROLE)
 
 
+class FolderDelegate(QStyledItemDelegate):
+    """A folder too long for its column keeps its last names ("…/Pictures/Exports"): they tell
+    copies apart; its start is the same for every row."""
+
+    def initStyleOption(self, option, index) -> None:   # noqa: N802 (Qt's name)
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideLeft
+
+
 class ResultsTable(QWidget):
     group_chosen = Signal(int)          # a row of this group was chosen
     marks_requested = Signal(list)      # [(file id, "keep" | "remove")]: the user's toggles
@@ -201,6 +211,7 @@ class ResultsTable(QWidget):
         for column in (MARK, GROUP, RESOLUTION, SIZE, DATE, SIMILARITY):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(FOLDER, QHeaderView.ResizeMode.Stretch)   # the folder takes what is left
+        self.table.setItemDelegateForColumn(FOLDER, FolderDelegate(self.table))
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.installEventFilter(self)
         layout = QVBoxLayout(self)

@@ -1,4 +1,6 @@
 """Small things a new user hit (issue 16): each test checks what the user sees or can do."""
+import os
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
@@ -152,8 +154,6 @@ def test_find_similar_leaves_out_results_below_the_similar_threshold_and_show_al
     assert view.show_all.isHidden()
 
 
-def test_the_presets_editor_shows_the_whole_formats_rule_within_the_list(qtbot, tmp_path):
-    from PySide6.QtCore import QRect
 def test_a_text_search_that_cannot_run_clears_the_photo_searchs_results_and_its_show_all(
         qtbot, open_window, sample_photos, monkeypatch, tmp_path):
     window = open_window(model_dir_=str(tmp_path / "no models"))   # SSCD, and no CLIP anywhere
@@ -169,6 +169,8 @@ def test_a_text_search_that_cannot_run_clears_the_photo_searchs_results_and_its_
     assert view.show_all.isHidden() and view.grid.grid_model.rowCount() == 0   # the screenshot had both
 
 
+def test_the_presets_editor_shows_the_whole_formats_rule_within_the_list(qtbot, tmp_path):
+    from PySide6.QtCore import QRect
     from PySide6.QtWidgets import QApplication
 
     from lookalike.desktop.dialogs.preferences_dialog import PreferencesDialog
@@ -340,6 +342,13 @@ def test_beside_the_table_the_cards_stack_and_the_folder_column_gets_the_room(qt
     assert view.strip_layout.direction() == QBoxLayout.Direction.TopToBottom
     assert table.columnWidth(FOLDER) >= 150   # "/tm…alk" in the walk, with 674 px of fixed columns
     assert table.columnWidth(DATE) < 100      # no capture dates: the column is its heading's width
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    index = table.model().index(0, FOLDER)
+    option = QStyleOptionViewItem()
+    table.itemDelegateForColumn(FOLDER).initStyleOption(option, index)
+    shown = table.fontMetrics().elidedText(index.data(), option.textElideMode, 80)
+    assert shown.endswith(os.path.basename(index.data()))   # a narrow column keeps the folder's last name
     cards = [c for c in view.cards if c.isVisible()]
     assert cards and all(c.geometry().right() <= view.strip.width() for c in cards)   # none cut off
     view.tools.show_table(False)
