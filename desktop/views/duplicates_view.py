@@ -266,7 +266,7 @@ class DuplicatesView(QWidget):
         row = self.groups.currentIndex().row()
         if 0 <= row < len(self.pairs):
             group, proposal = self.pairs[row]
-            others = [f.path for f in group.files if f is not proposal.keeper]
+            others = [f.path for f in group.files if f.file_id != proposal.keeper.file_id]   # equal, not the same object
             self.on_compare([proposal.keeper.path, *others])
 
     # -- decisions --------------------------------------------------------------------------

@@ -353,3 +353,17 @@ def test_beside_the_table_the_cards_stack_and_the_folder_column_gets_the_room(qt
     assert cards and all(c.geometry().right() <= view.strip.width() for c in cards)   # none cut off
     view.tools.show_table(False)
     assert view.strip_layout.direction() == QBoxLayout.Direction.LeftToRight
+
+
+def test_compare_from_a_group_shows_each_of_its_photos_once_the_keeper_as_a(qtbot, open_window, sample_photos):
+    window = open_window("phash")
+    window.add_folder(str(sample_photos))
+    wait_for_scan(qtbot, window)
+    view = window.duplicates
+    qtbot.waitUntil(lambda: bool(view.pairs) and window.runner.idle, timeout=20000)
+    for row, (group, proposal) in enumerate(view.pairs):
+        view.groups.setCurrentItem(view.groups.topLevelItem(row))
+        view.compare_group()
+        paths = window.compare.paths
+        # The screenshot showed a group of 3 as 4 photos: the keeper as A and again as photo 3.
+        assert paths[0] == proposal.keeper.path and sorted(paths) == sorted(f.path for f in group.files)
