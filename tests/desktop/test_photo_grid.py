@@ -5,18 +5,25 @@ from helpers import photo, save
 from .conftest import wait_for_scan
 
 
-def test_a_square_photo_after_a_landscape_one_keeps_its_name_visible(qtbot, open_window, tmp_path):
-    folder = tmp_path / "photos"
-    save(photo(1, size=(480, 270)), folder / "a wide.png")
-    save(photo(2, size=(400, 400)), folder / "b square.png")
+def _grid_with_thumbnails(qtbot, open_window, folder, count):
+    """The Photos grid over `folder` once scanned, every readable photo's thumbnail cached."""
     window = open_window(model="phash")
     window.add_folder(str(folder))
     wait_for_scan(qtbot, window)
     window.nav.setCurrentRow(PAGES.index("Photos"))
     grid = window.photos.grid
-    qtbot.waitUntil(lambda: grid.grid_model.rowCount() == 2, timeout=10000)
-    [wide, square] = grid.grid_model.photos
-    qtbot.waitUntil(lambda: all(window.loader.pixmap(p, 160) is not None for p in (wide, square)), timeout=10000)
+    qtbot.waitUntil(lambda: grid.grid_model.rowCount() == count, timeout=10000)
+    photos = list(grid.grid_model.photos)
+    qtbot.waitUntil(lambda: all(window.loader.pixmap(p, 160) is not None for p in photos if not p.error),
+                    timeout=10000)
+    return window, grid, photos
+
+
+def test_a_square_photo_after_a_landscape_one_keeps_its_name_visible(qtbot, open_window, tmp_path):
+    folder = tmp_path / "photos"
+    save(photo(1, size=(480, 270)), folder / "a wide.png")
+    save(photo(2, size=(400, 400)), folder / "b square.png")
+    _window, grid, [wide, square] = _grid_with_thumbnails(qtbot, open_window, folder, 2)
     grid.grid_model.set_photos([wide, square])   # laid out again, now with both thumbnails at hand
     qtbot.wait(300)
     cell = grid.visualRect(grid.grid_model.index(1))
@@ -56,14 +63,7 @@ def test_with_thumbnails_already_cached_and_a_large_font_every_name_shows_under_
     save(photo(3, size=(300, 400)), folder / "a tall.png")
     save(photo(4, size=(480, 270)), folder / "b wide.png")
     save(photo(5, size=(400, 400)), folder / "c square.png")
-    window = open_window(model="phash")
-    window.add_folder(str(folder))
-    wait_for_scan(qtbot, window)
-    window.nav.setCurrentRow(PAGES.index("Photos"))
-    grid = window.photos.grid
-    qtbot.waitUntil(lambda: grid.grid_model.rowCount() == 3, timeout=10000)
-    photos = list(grid.grid_model.photos)
-    qtbot.waitUntil(lambda: all(window.loader.pixmap(p, 160) is not None for p in photos), timeout=10000)
+    _window, grid, photos = _grid_with_thumbnails(qtbot, open_window, folder, 3)
     font = QFont(grid.font())
     font.setPointSize(24)   # a large system font, as a user with poor sight may have
     grid.setFont(font)
@@ -81,15 +81,8 @@ def test_a_tall_a_wide_and_an_unreadable_photo_put_their_names_on_one_line(qtbot
     save(photo(6, size=(300, 400)), folder / "a tall.png")
     save(photo(7, size=(480, 270)), folder / "b wide.png")
     (folder / "c broken.jpg").write_bytes(b"")   # the square "cannot be read" placeholder
-    window = open_window(model="phash")
-    window.add_folder(str(folder))
-    wait_for_scan(qtbot, window)
-    window.nav.setCurrentRow(PAGES.index("Photos"))
-    grid = window.photos.grid
-    qtbot.waitUntil(lambda: grid.grid_model.rowCount() == 3, timeout=10000)
-    photos = [p for p in grid.grid_model.photos if not p.error]
-    qtbot.waitUntil(lambda: all(window.loader.pixmap(p, 160) is not None for p in photos), timeout=10000)
-    grid.grid_model.set_photos(grid.grid_model.photos)
+    _window, grid, photos = _grid_with_thumbnails(qtbot, open_window, folder, 3)
+    grid.grid_model.set_photos(photos)
     qtbot.wait(300)
     rects = [_name_and_thumbnail_rects(grid, row) for row in range(3)]
     tops = {text.top() - cell.top() for cell, _thumb, text, _ in rects}
