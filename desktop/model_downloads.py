@@ -67,6 +67,8 @@ class ModelDownloads(QObject):
 
     def _listed(self, infos) -> None:
         self.infos = {info.name: info for info in infos}
+        # A download cut off in an earlier session is offered as Resume too, not only this one's.
+        self.interrupted |= {i.name for i in infos if i.partial_bytes and i.name not in self.running}
         self.changed.emit()
 
     def info(self, name: str):

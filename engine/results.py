@@ -125,6 +125,7 @@ class ModelInfo:
     disk_bytes: Optional[int] = None       # size on disk, when present
     can_download: bool = False             # missing, and a download / install would fix it
     can_remove: bool = False               # present in a folder Lookalike manages
+    partial_bytes: int = 0                 # what a cancelled or broken-off download left: resumed next
 
     def to_dict(self) -> dict:
         return asdict(self)

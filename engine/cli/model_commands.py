@@ -22,7 +22,8 @@ def models(library, args, progress, cancel) -> int:
         render.line(f"{'':<15} from: {m.origin}")
         render.line(f"{'':<15} {'where' if m.present else 'status'}: {m.source}")
         if m.can_download:
-            render.line(f"{'':<15} get it: lookalike models download {m.name}")
+            resume = f" (resumes the {human_size(m.partial_bytes)} already here)" if m.partial_bytes else ""
+            render.line(f"{'':<15} get it: lookalike models download {m.name}{resume}")
     return EXIT_OK
 
 

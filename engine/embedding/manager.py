@@ -35,7 +35,8 @@ def info(name: str, model_dir: Optional[str], vectors: int = 0) -> ModelInfo:
         purpose=model.purpose, licence=model.licence, origin=model.origin,
         download_bytes=model.download_bytes, disk_bytes=_size(place) if place else None,
         can_download=fetchable and not present,
-        can_remove=present and place is not None and _managed(model, model_dir, place))
+        can_remove=present and place is not None and _managed(model, model_dir, place),
+        partial_bytes=0 if present else _partial_bytes(model, model_dir))
 
 
 def download(name: str, model_dir: Optional[str], on_progress: Optional[ProgressCallback] = None,
@@ -96,6 +97,17 @@ def _managed(model: ModelSpec, model_dir: Optional[str], place: Path) -> bool:
     if model.family == "sscd":
         return sscd.in_data_folder(place)
     return place in resolving.managed_folders(model, model_dir)
+
+
+def _partial_bytes(model: ModelSpec, model_dir: Optional[str]) -> int:
+    """What an interrupted download of a missing model left where the next one resumes it."""
+    if model.family == "sscd":
+        folder = packages.packages_dir() / ".downloads"
+    elif model.hub_id:
+        folder = resolving.download_target(model, model_dir)
+    else:
+        return 0
+    return _size(folder) if folder.is_dir() else 0
 
 
 def _size(path: Path) -> int:

@@ -123,6 +123,15 @@ def test_a_download_shows_its_progress_and_cancel_stops_it_and_offers_to_resume(
     assert not library.infos["clip-b32"].present
 
 
+def test_a_download_cut_off_before_the_app_started_is_offered_as_resume(qtbot):
+    library = FakeLibrary()
+    library.infos["clip-b32"] = dataclasses.replace(library.infos["clip-b32"], partial_bytes=200 * MB)
+    page, downloads, _runner = manager(qtbot, library)   # a new session: nothing cancelled in it
+    row = page.rows["clip-b32"]
+    assert row.download_button.text() == "Resume (605.0 MB)" and "part downloaded" in row.state.text()
+    assert page.rows["sscd"].download_button.text() == "Download (24.0 MB)"
+
+
 def test_remove_asks_first_and_removes_the_model_only_when_the_user_agrees(qtbot):
     library = FakeLibrary()
     page, downloads, runner = manager(qtbot, library)
