@@ -4,8 +4,9 @@ with one read-only probe added, for tests/walk/window_walk.py.
 The probe never clicks or types: the walk drives the window with xdotool through the X server.
 It only answers "where is what": when the walk creates PROBE.req, the probe writes PROBE.json
 with every visible widget's class, object name, text and on-screen rectangle (root-window
-pixels, what xdotool clicks), item views' rows, header sections, open menus' actions and the
-status bar's message. The walk uses it to find a button's position in the real layout instead
+pixels, what xdotool clicks), item views' rows (and current row), header sections, open menus'
+actions (and which is active), slider values, the status bar's message, and the focused widget
+(class, accessible name, rectangle). The walk uses it to find a button's position in the real layout instead
 of guessing pixels, and to check state (rows of a table, sort order) beside the screenshots.
 
 Run: python tests/walk/probe_app.py PROBE_PATH [lookalike-gui options]
@@ -25,17 +26,19 @@ def _rect(widget) -> dict:
 
 def _describe(widget) -> dict:
     from PySide6.QtCore import QModelIndex, Qt
-    from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QHeaderView, QLabel, QLineEdit, QMenu,
-                                   QStatusBar)
+    from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSlider, QHeaderView, QLabel,
+                                   QLineEdit, QMenu, QStatusBar)
 
     item = {"cls": type(widget).__name__, "name": widget.objectName(), **_rect(widget),
             "window": widget.window().objectName() or type(widget.window()).__name__,
-            "title": widget.window().windowTitle()}
+            "title": widget.window().windowTitle(), "accessible": widget.accessibleName()}
     if isinstance(widget, (QAbstractButton, QLabel, QLineEdit)):
         item["text"] = widget.text()
         item["enabled"] = widget.isEnabled()
     if isinstance(widget, QAbstractButton):
         item["checked"] = widget.isChecked()
+    if isinstance(widget, QAbstractSlider):
+        item["value"] = widget.value()
     if isinstance(widget, QStatusBar):
         item["message"] = widget.currentMessage()
     if isinstance(widget, QHeaderView):
@@ -80,6 +83,7 @@ def _describe(widget) -> dict:
             item["row_count"] = model.rowCount(QModelIndex())
         item["rows"] = rows
         item["has_focus"] = widget.hasFocus()
+        item["current_row"] = widget.currentIndex().row()
     if isinstance(widget, QMenu):
         actions = []
         for action in widget.actions():
@@ -87,7 +91,8 @@ def _describe(widget) -> dict:
                 continue
             geometry = widget.actionGeometry(action)
             centre = widget.mapToGlobal(geometry.center())
-            actions.append({"text": action.text(), "enabled": action.isEnabled(), "cx": centre.x(), "cy": centre.y()})
+            actions.append({"text": action.text(), "enabled": action.isEnabled(), "cx": centre.x(), "cy": centre.y(),
+                            "active": action is widget.activeAction(), "submenu": action.menu() is not None})
         item["actions"] = actions
     return item
 
@@ -114,7 +119,17 @@ def install(probe: Path) -> None:
                         widgets.append({"cls": type(widget).__name__, "error": repr(exc)})
         focus = QApplication.focusWidget()
         active = QApplication.activeWindow()
-        state = {"widgets": widgets, "focus": type(focus).__name__ if focus else None,
+        focus_widget = None
+        if focus is not None:   # where the keyboard is: which widget, and its rectangle on screen
+            focus_widget = {"cls": type(focus).__name__, "name": focus.objectName(),
+                            "accessible": focus.accessibleName(), **_rect(focus),
+                            "window": focus.window().objectName() or type(focus.window()).__name__}
+            if hasattr(focus, "text") and callable(focus.text):
+                try:
+                    focus_widget["text"] = str(focus.text())
+                except TypeError:
+                    pass
+        state = {"widgets": widgets, "focus": type(focus).__name__ if focus else None, "focus_widget": focus_widget,
                  "active_window": (active.objectName() or type(active).__name__) if active else None}
         tmp = probe.with_suffix(".tmp")
         tmp.write_text(json.dumps(state), encoding="utf-8")
