@@ -244,7 +244,7 @@ class DuplicatesView(QWidget):
         group, proposal = self.pairs[row]
         self._update_title(group)
         for f in group.files:
-            reason = proposal.reason if f is proposal.keeper else ""
+            reason = proposal.reason if f.file_id == proposal.keeper.file_id else ""
             card = PhotoCard(f, self.marks.get(f.file_id, "keep"), reason)
             card.toggled.connect(self._save_mark)
             card.menu_requested.connect(lambda file, pos: self.on_photo_menu(file, pos))
@@ -293,7 +293,7 @@ class DuplicatesView(QWidget):
 
     def _same_cards(self, group, proposal) -> bool:
         return ([c.file for c in self.cards] == list(group.files) and
-                all(c.keeper_reason == (proposal.reason if c.file == proposal.keeper else "")
+                all(c.keeper_reason == (proposal.reason if c.file.file_id == proposal.keeper.file_id else "")
                     for c in self.cards if not c.file.reference))
 
     def _thumbnail_ready(self, key: tuple) -> None:

@@ -363,6 +363,9 @@ def test_compare_from_a_group_shows_each_of_its_photos_once_the_keeper_as_a(qtbo
     qtbot.waitUntil(lambda: bool(view.pairs) and window.runner.idle, timeout=20000)
     for row, (group, proposal) in enumerate(view.pairs):
         view.groups.setCurrentItem(view.groups.topLevelItem(row))
+        # The keeper's card says why it is kept (it did not when the keeper was an equal copy).
+        assert [c.badge.text().startswith("★") for c in view.cards] == \
+            [f.file_id == proposal.keeper.file_id for f in group.files]
         view.compare_group()
         paths = window.compare.paths
         # The screenshot showed a group of 3 as 4 photos: the keeper as A and again as photo 3.
