@@ -231,6 +231,8 @@ class DuplicatesView(QWidget):
             for card in self.cards:  # a refresh of the same group keeps the cards (and focus)
                 card.set_mark(self.marks.get(card.file.file_id, card.mark))
             return
+        if self.cards:   # new cards take the keyboard from old ones, never from the slider or list
+            self._focus_cards = any(c.hasFocus() for c in self.cards)
         for card in self.cards:  # out of the layout now; deleteLater alone waits for the event loop
             self.strip_layout.removeWidget(card)
             card.hide()
@@ -246,7 +248,8 @@ class DuplicatesView(QWidget):
         for f in group.files:
             reason = proposal.reason if f.file_id == proposal.keeper.file_id else ""
             card = PhotoCard(f, self.marks.get(f.file_id, "keep"), reason)
-            card.toggled.connect(self._save_mark)
+            # One undo step, shown everywhere and saved by the tools (a refresh's same mark is none).
+            card.toggled.connect(lambda file_id, mark: self.tools.apply({file_id: mark}))
             card.menu_requested.connect(lambda file, pos: self.on_photo_menu(file, pos))
             card.navigate.connect(lambda step, c=card: self._move_focus(c, step))
             card.navigate_group.connect(self._move_group)
@@ -258,7 +261,7 @@ class DuplicatesView(QWidget):
             self.cards.append(card)
             card.set_pixmap(self.loader.pixmap(f, CARD_THUMB))
         self.current = 0 if self.cards else -1
-        if self.cards:
+        if self.cards and getattr(self, "_focus_cards", True):
             self.cards[0].setFocus()
 
     def compare_group(self) -> None:
@@ -309,10 +312,6 @@ class DuplicatesView(QWidget):
         kind = f"{group.tier} · burst series" if group.series else group.tier
         self.detail_title.setText(f"{len(group.files)} photos · {kind} · {what}"
                                   + (f" · {removing} marked for removal" if removing else ""))
-
-    def _save_mark(self, file_id: int, mark: str) -> None:
-        # One undo step, shown everywhere and saved by the tools (a refresh's same mark is none).
-        self.tools.apply({file_id: mark})
 
     # -- keyboard ---------------------------------------------------------------------------
     def _move_focus(self, card: PhotoCard, step: int) -> None:

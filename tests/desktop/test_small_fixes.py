@@ -370,3 +370,22 @@ def test_compare_from_a_group_shows_each_of_its_photos_once_the_keeper_as_a(qtbo
         paths = window.compare.paths
         # The screenshot showed a group of 3 as 4 photos: the keeper as A and again as photo 3.
         assert paths[0] == proposal.keeper.path and sorted(paths) == sorted(f.path for f in group.files)
+
+
+def test_moving_the_threshold_by_keyboard_keeps_the_keyboard_on_the_slider(qtbot, open_window, sample_photos):
+    from PySide6.QtTest import QTest
+
+    window = open_window("phash")
+    window.add_folder(str(sample_photos))
+    wait_for_scan(qtbot, window)
+    view = window.duplicates
+    qtbot.waitUntil(lambda: bool(view.cards) and window.runner.idle, timeout=20000)
+    window.activateWindow()
+    view.slider.setFocus()
+    qtbot.waitUntil(view.slider.hasFocus, timeout=5000)
+    start = view.slider.value()
+    for step in (1, 2):   # the walk: after one step and its regroup, the next Right moved a card
+        QTest.keyClick(view.slider, Qt.Key.Key_Right)
+        qtbot.wait(400)   # the regroup's debounce, then the groups come back
+        qtbot.waitUntil(lambda: window.runner.idle and "groups" in view.summary.text(), timeout=20000)
+        assert view.slider.hasFocus() and view.slider.value() == start + step
