@@ -10,8 +10,8 @@ actions to the window's own slots).
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
-from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
+from PySide6.QtGui import QAction, QContextMenuEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QApplication, QLabel, QWidget
 
 from .dialogs.shortcuts_dialog import ShortcutsDialog
 
@@ -102,12 +102,31 @@ def build_menus(window, pages: list[str]) -> None:
         window.page_actions.append(action)
     view.addSeparator()
     view.addAction(window.find_action)
+    context = QAction("Open the menu of the focused item", window)
+    context.setShortcut(QKeySequence("Shift+F10"))
+    context.triggered.connect(open_context_menu)
+    window.addAction(context)
     help_ = bar.addMenu("&Help")
     _action(window, "&Keyboard shortcuts", [QKeySequence.StandardKey.HelpContents, "Ctrl+/"],
             lambda: ShortcutsDialog(shortcut_rows(window), window).exec(), help_)
     for number, page in enumerate(pages, start=1):
         item = window.nav.item(number - 1)
         item.setToolTip(f"{page} (Ctrl+{number})")
+
+
+def open_context_menu() -> None:
+    """Shift+F10 does what the Menu key does (Qt on X11 turns only the Menu key into a
+    context menu): the focused widget's menu, at its current item."""
+    widget = QApplication.focusWidget()
+    if widget is None:
+        return
+    target, position = widget, widget.rect().center()
+    if isinstance(widget, QAbstractItemView):
+        target = widget.viewport()
+        current = widget.visualRect(widget.currentIndex())
+        position = current.center() if current.isValid() else target.rect().center()
+    QApplication.sendEvent(target, QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, position,
+                                                     target.mapToGlobal(position)))
 
 
 def show_page(window, pages: list[str], page: str) -> None:
