@@ -20,10 +20,11 @@ def resources_dir() -> Path:
 
 def style_sheet(text: str, point_size: float) -> str:
     """The style sheet with its `font-size: N%` turned into points of the system font's
-    `point_size`: text then grows and shrinks with the user's text size."""
+    `point_size` (text then grows and shrinks with the user's text size), and `@resources`
+    in image URLs turned into the resources folder, wherever the app is installed."""
     def points(match: re.Match) -> str:
         return f"font-size: {point_size * int(match.group(1)) / 100:.1f}pt"
-    return re.sub(r"font-size:\s*(\d+)%", points, text)
+    return re.sub(r"font-size:\s*(\d+)%", points, text).replace("@resources", resources_dir().as_posix())
 
 
 def apply_style(app) -> None:
