@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QSizePolicy, QVBoxLay
 from lookalike.engine import human_size
 
 CARD_THUMB = 220
-FOCUS_RING = "#2563eb"   # keyboard focus, apart from the border whose colour is the mark
+FOCUS_RING = "#1e40af"   # keyboard focus (the style sheet's outline colour), apart from the mark's border
 STATE_WORDS = {"keep": "✓ Kept", "remove": "✕ Marked for removal"}
 ACTION_WORDS = {"keep": "Mark for removal", "remove": "Keep"}   # what a click does, not the state
 COMPANION_WORDS = {"live": "Live Photo video", "sidecar": "sidecar"}
