@@ -97,8 +97,8 @@ class DuplicatesView(QWidget):
 
         self.groups = GroupList(loader)
         self.groups.currentItemChanged.connect(lambda *_: self._show_group())
-        # A long path must not widen the window or squeeze the group list: cut in the middle
-        # with "…" (the tooltip has it whole; each card names its photo).
+        # A long path must not widen the window or squeeze the group list: cut at the end with
+        # "…" (the tooltip has it whole; each card names its photo).
         self.detail_title = ElidedLabel("")
         self.detail_title.setObjectName("groupTitle")
         self.strip = QWidget()

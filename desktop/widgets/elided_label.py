@@ -1,5 +1,6 @@
-"""A one-line label that cuts a text too long for its width in the middle, with "…", and
-shows the whole text as its tooltip and accessible name.
+"""A one-line label that cuts a text too long for its width at the end, with "…" (its start
+says the most: "2 photos · near · keep …"), and shows the whole text as its tooltip and
+accessible name.
 
 Owns: eliding on every resize and font change. Must not: widen its parent (it asks for no
 width of its own).
@@ -27,7 +28,7 @@ class ElidedLabel(QLabel):
         return self.full
 
     def _elide(self) -> None:
-        shown = self.fontMetrics().elidedText(self.full, Qt.TextElideMode.ElideMiddle, max(0, self.width()))
+        shown = self.fontMetrics().elidedText(self.full, Qt.TextElideMode.ElideRight, max(0, self.width()))
         super().setText(shown)
 
     def resizeEvent(self, event) -> None:
