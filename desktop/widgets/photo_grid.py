@@ -11,7 +11,7 @@ import os
 from typing import Optional, Sequence
 
 from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QPoint, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPixmap
+from PySide6.QtGui import QColor, QContextMenuEvent, QFont, QFontMetrics, QPainter, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyledItemDelegate
 
 from .thumbnails import thumbnail_key
@@ -139,8 +139,6 @@ class PhotoGrid(QListView):
         self.setWordWrap(False)
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.customContextMenuRequested.connect(self._menu)
         self.activated.connect(lambda index: self.photo_activated.emit(index.data(PHOTO_ROLE)))
 
     def _fit_cells(self) -> None:
@@ -161,7 +159,12 @@ class PhotoGrid(QListView):
         rows = sorted(index.row() for index in self.selectionModel().selectedIndexes())
         return [self.grid_model.photos[row] for row in rows if row < len(self.grid_model.photos)]
 
-    def _menu(self, pos: QPoint) -> None:
-        index = self.indexAt(pos)
+    def contextMenuEvent(self, event) -> None:
+        """Right-click: the photo under the pointer. The Menu key or Shift+F10: the current
+        photo, wherever the pointer is."""
+        index, pos = self.indexAt(event.pos()), event.pos()
+        if event.reason() == QContextMenuEvent.Reason.Keyboard:
+            index = self.currentIndex()
+            pos = self.visualRect(index).center()
         if index.isValid():
             self.photo_menu.emit(index.data(PHOTO_ROLE), self.viewport().mapToGlobal(pos))

@@ -87,3 +87,24 @@ def test_a_tall_a_wide_and_an_unreadable_photo_put_their_names_on_one_line(qtbot
     rects = [_name_and_thumbnail_rects(grid, row) for row in range(3)]
     tops = {text.top() - cell.top() for cell, _thumb, text, _ in rects}
     assert len(tops) == 1, tops   # the walk saw the unreadable file's name lower than the others
+
+
+def test_the_menu_key_opens_the_current_photos_menu_and_a_right_click_the_one_under_the_pointer(
+        qtbot, open_window, tmp_path):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QApplication
+
+    folder = tmp_path / "photos"
+    save(photo(8, size=(480, 270)), folder / "a.png")
+    save(photo(9, size=(480, 270)), folder / "b.png")
+    _window, grid, photos = _grid_with_thumbnails(qtbot, open_window, folder, 2)
+    asked = []
+    grid.photo_menu.connect(lambda p, _pos: asked.append(p.path))
+    grid.setCurrentIndex(grid.grid_model.index(1))
+    viewport = grid.viewport()
+    # The Menu key with the pointer anywhere (here over no photo): the current photo's menu.
+    QApplication.sendEvent(viewport, QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, QPoint(1, 1)))
+    first = grid.visualRect(grid.grid_model.index(0)).center()
+    QApplication.sendEvent(viewport, QContextMenuEvent(QContextMenuEvent.Reason.Mouse, first))
+    assert asked == [photos[1].path, photos[0].path]
