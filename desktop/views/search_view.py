@@ -98,7 +98,8 @@ class SearchView(QWidget):
         photos = [photo for photo, _ in found]
         scores = [score for _, score in found]
         self.fix.clear()
-        self.status.setText(f"{title}: {len(photos)} results, best first (score = cosine similarity)"
+        count = "1 result" if len(photos) == 1 else f"{len(photos)} results, best first"
+        self.status.setText(f"{title}: {count} (score = cosine similarity)"
                             if photos else f"{title}: no results.")
         self.grid.grid_model.set_photos(photos, scores)
 

@@ -147,7 +147,7 @@ def test_find_similar_leaves_out_results_below_the_similar_threshold_and_show_al
     view = window.search
     qtbot.waitUntil(lambda: view.status.text().startswith("Photos like shot1.png"), timeout=20000)
     assert [p.path.rsplit("/", 1)[-1] for p in view.grid.grid_model.photos] == ["shot1 copy.png"]
-    assert "3 more below 0.95 hidden" in view.status.text()
+    assert "3 more below 0.95 hidden" in view.status.text() and ": 1 result (" in view.status.text()
     assert not view.show_all.isHidden()
     qtbot.mouseClick(view.show_all, Qt.MouseButton.LeftButton)
     assert len(view.grid.grid_model.photos) == 4
