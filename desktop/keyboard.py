@@ -92,7 +92,9 @@ def build_menus(window, pages: list[str]) -> None:
     file.addAction(window.prefs_action)
     window.addAction(window.prefs_action)
     file.addSeparator()
-    _action(window, "&Quit", [QKeySequence.StandardKey.Quit], window.close, file)
+    # The platform's Quit key, or Ctrl+Q where the platform names none (it then had no key at all).
+    quit_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Quit) or ["Ctrl+Q"]
+    _action(window, "&Quit", quit_keys, window.close, file)
     edit = bar.addMenu("&Edit")
     edit.addAction(window.decisions_action)
     view = bar.addMenu("&View")

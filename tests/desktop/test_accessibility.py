@@ -156,7 +156,7 @@ def test_every_key_is_named_in_its_tooltip_the_menus_and_help_and_ctrl_number_op
     menus = {a.text().replace("&", ""): a.menu() for a in window.menuBar().actions()}
     assert set(menus) == {"File", "Edit", "View", "Help"}
     file_keys = {a.text(): a.shortcut().toString() for a in menus["File"].actions() if a.text()}
-    assert file_keys["Add folder…"] == "Ctrl+O" and file_keys["Scan now"] == "F5"
+    assert file_keys["Add folder…"] == "Ctrl+O" and file_keys["Scan now"] == "F5" and file_keys["&Quit"]
 
     qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     assert window.pages.currentWidget() is window.search and window.nav.currentRow() == 2
