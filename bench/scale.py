@@ -122,7 +122,7 @@ def child_rescan(n: int) -> dict:
         catalog.insert_files([{**rows[0], "path": str(photos / f"bad{i}.jpg"), "content_hash": None,
                                "error": "truncated"} for i in range(2)])
         start = time.perf_counter()
-        bad = catalog.unreadable_files()
+        bad = catalog.unreadable_files()   # what Library.photos(unreadable=True) reads
         problems_ms = (time.perf_counter() - start) * 1000
         start = time.perf_counter()
         every = [r for r in catalog.all_files() if r.error]

@@ -184,7 +184,7 @@ def photos(library):
 def folders_overview(library):
     """[(Folder, is a reference)] and every file that could not be read as (path, reason)."""
     folders = [(f, library.is_reference(f.path)) for f in library.folders()]
-    return folders, library.unreadable()
+    return folders, [(p.path, p.error) for p in library.photos(unreadable=True)]
 
 
 def models(library):

@@ -147,14 +147,9 @@ class Library:
         """How many photos each model has vectors for."""
         return self.catalog.models_with_embeddings()
 
-    def photos(self) -> list[Photo]:
-        """Every cataloged file, sorted by path (bad files included, with their reason)."""
-        return self._folders.photos()
-
-    def unreadable(self) -> list[tuple[str, str]]:
-        """(path, reason) of every cataloged file that could not be read, sorted by path
-        (reads only those rows: cheap at a million photos)."""
-        return self._folders.unreadable()
+    def photos(self, unreadable: bool = False) -> list[Photo]:
+        """Every cataloged file by path, bad ones with their reason (`unreadable`: only those)."""
+        return self._folders.photos(unreadable)
 
     def photos_for(self, file_ids) -> dict[int, Photo]:
         """The photos with these catalog ids (ids no longer in the library are left out)."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
@@ -20,36 +19,10 @@ from sqlalchemy.exc import DatabaseError
 
 from ..errors import CatalogError
 from . import backup, migrations
+from .records import FileRecord, FolderRecord
 from .schema import embeddings, files, folders, marks, meta, pair_checks
 
 CATALOG_FILE = "catalog.sqlite"
-
-
-@dataclass(frozen=True)
-class FolderRecord:
-    id: int
-    path: str
-    added_at: float
-
-
-@dataclass(frozen=True)
-class FileRecord:
-    id: int
-    folder_id: int
-    path: str
-    size: int
-    mtime_ns: int
-    content_hash: Optional[str]
-    width: Optional[int] = None
-    height: Optional[int] = None
-    format: Optional[str] = None
-    taken_at: Optional[str] = None
-    camera: Optional[str] = None
-    error: Optional[str] = None
-    exif_fields: Optional[int] = None
-    has_gps: Optional[bool] = None
-    device: Optional[int] = None   # (device, inode) equal: several names of one file
-    inode: Optional[int] = None
 
 
 _FILE_COLUMNS = [files.c.id, files.c.folder_id, files.c.path, files.c.size, files.c.mtime_ns,
@@ -196,16 +169,12 @@ class Catalog:
         with self.engine.connect() as conn:
             return {folder_id: int(n) for folder_id, n in conn.execute(query.group_by(files.c.folder_id))}
 
-    def unreadable_files(self) -> list[tuple[str, str]]:
-        """(path, reason) of every file that could not be read, by path: one indexed query,
-        not a pass over the whole catalog."""
-        query = select(files.c.path, files.c.error).where(files.c.error.is_not(None)).order_by(files.c.path)
+    def unreadable_files(self) -> list[FileRecord]:
+        """The files that could not be read, by path: from the partial index files_unreadable,
+        not a pass over every file."""
+        query = select(*_FILE_COLUMNS).where(files.c.error.is_not(None)).order_by(files.c.path)
         with self.engine.connect() as conn:
-            return [(path, error) for path, error in conn.execute(query)]
-
-    def file_count(self) -> int:
-        with self.engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(files)).scalar() or 0)
+            return [_file(r) for r in conn.execute(query)]
 
     def files_by_ids(self, ids: Iterable[int]) -> dict[int, FileRecord]:
         ids = list(ids)

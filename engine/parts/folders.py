@@ -56,13 +56,12 @@ class Folders:
                     return self.catalog.remove_folder(folder.id)
         raise LookalikeError(f"{os.fspath(path)} is not one of the library's folders.")
 
-    def photos(self) -> list[Photo]:
-        """Every cataloged file, sorted by path (bad files included, with their reason)."""
+    def photos(self, unreadable: bool = False) -> list[Photo]:
+        """Every cataloged file, sorted by path (bad files included, with their reason); with
+        `unreadable`, only the files that could not be read (one indexed query at any size)."""
+        if unreadable:
+            return [photo(r) for r in self.catalog.unreadable_files()]
         return [photo(r) for r in sorted(self.catalog.all_files(), key=lambda r: r.path)]
-
-    def unreadable(self) -> list[tuple[str, str]]:
-        """(path, reason) of every cataloged file that could not be read, sorted by path."""
-        return self.catalog.unreadable_files()
 
     def photos_for(self, file_ids) -> dict[int, Photo]:
         """The photos with these catalog ids (ids no longer in the library are left out)."""
