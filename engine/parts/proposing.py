@@ -73,11 +73,11 @@ class Proposing:
         measured = {}
         if needs_quality(rules):
             measured = self.frame_qualities([g.files for g in (*groups, *near)], on_progress, cancel)
-        def files_of(g):
-            return with_best_frames(g.files, measured) if measured else g.files
+        if measured:   # each group holds the very files its proposal names, keeper included
+            groups = [dataclasses.replace(g, files=tuple(with_best_frames(g.files, measured))) for g in groups]
+            near = [dataclasses.replace(g, files=tuple(with_best_frames(g.files, measured))) for g in near]
 
-        copies = [(frozenset(f.file_id for f in g.files), keep.propose(files_of(g), rules, is_reference))
-                  for g in near]
+        copies = [(frozenset(f.file_id for f in g.files), keep.propose(g.files, rules, is_reference)) for g in near]
         keep_frames = keep.series_keep(rules)
         out = []
         for g in groups:
@@ -85,10 +85,10 @@ class Proposing:
                 out.append((g, keep.propose_series(self._ranked(g.files, measured), keep_frames, is_reference)))
                 continue
             if g.tier != "similar":
-                out.append((g, keep.propose(files_of(g), rules, is_reference)))
+                out.append((g, keep.propose(g.files, rules, is_reference)))
                 continue
             ids = {f.file_id for f in g.files}
-            out.append((g, keep.propose_scene(files_of(g), rules, is_reference,
+            out.append((g, keep.propose_scene(g.files, rules, is_reference,
                                               [p for members, p in copies if members <= ids])))
         return out
 

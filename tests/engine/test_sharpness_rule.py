@@ -34,6 +34,7 @@ def test_the_sharp_smaller_original_is_kept_over_its_blurred_enlarged_copy(blurr
     [(group, proposal)] = library.proposals(on_progress=lambda p: phases.append(p.phase))
     assert {f.path for f in group.files} == {str(photos / "original.jpg"), str(photos / "copy.jpg")}
     assert proposal.keeper.path == str(photos / "original.jpg")
+    assert any(f is proposal.keeper for f in group.files)   # the group's own file, measured, not a copy
     assert proposal.reason.startswith("kept: sharper (") and "the fine detail" in proposal.reason
     assert [f.path for f in proposal.remove] == [str(photos / "copy.jpg")]
     assert "measuring sharpness" in phases
