@@ -5,9 +5,9 @@ Must not: define keys itself.
 """
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QLineEdit, QTableWidgetItem, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QTableWidgetItem, QVBoxLayout
 
-from ..widgets.problems_list import row_table
+from ..widgets.row_table import filter_box, filter_rows, row_table
 
 COLUMNS = ["Where", "What", "Keys"]
 
@@ -17,11 +17,8 @@ class ShortcutsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Keyboard shortcuts")
         self.rows = rows
-        self.filter = QLineEdit()
-        self.filter.setPlaceholderText("Filter by what a key does or by the key")
-        self.filter.setAccessibleName("Filter the shortcuts")
-        self.filter.setClearButtonEnabled(True)
-        self.filter.textChanged.connect(self._apply_filter)
+        self.filter = filter_box("Filter by what a key does or by the key", "Filter the shortcuts")
+        self.filter.textChanged.connect(lambda text: filter_rows(self.table, text))
         self.table = row_table("shortcutsTable", COLUMNS)
         self.table.setAccessibleName("Keyboard shortcuts")
         self.table.setRowCount(len(rows))
@@ -39,9 +36,3 @@ class ShortcutsDialog(QDialog):
         layout.addWidget(buttons)
         width = sum(self.table.columnWidth(c) for c in range(len(COLUMNS))) + 60
         self.resize(max(width, 560), min(640, 60 + 30 * (len(rows) + 3)))
-
-    def _apply_filter(self, text: str) -> None:
-        words = text.lower().split()
-        for row, cells in enumerate(self.rows):
-            line = " ".join(cells).lower()
-            self.table.setRowHidden(row, not all(w in line for w in words))

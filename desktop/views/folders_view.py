@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QHeaderView, QLabel, QM
 from .. import operations as ops
 from ..dialogs.notice import show_error
 from ..widgets.photo_menu import open_file
-from ..widgets.problems_list import ProblemsList, row_table
+from ..widgets.problems_list import ProblemsList
+from ..widgets.row_table import row_table
 
 COLUMNS = ("Folder", "Photos", "Unreadable", "Reference")
 

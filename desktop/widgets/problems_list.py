@@ -9,26 +9,14 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
 
 from .photo_menu import reveal
+from .row_table import filter_box, filter_rows, row_table
 
 COLUMNS = ("Name", "Folder", "Reason")
 
-
-
-def row_table(name: str, columns) -> QTableWidget:
-    """A read-only table picked a whole row at a time (the Problems list, the Folders page)."""
-    table = QTableWidget(0, len(columns))
-    table.setObjectName(name)
-    table.setHorizontalHeaderLabels(columns)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().setVisible(False)
-    table.setTabKeyNavigation(False)   # Tab moves on to the next control; the arrows move in the table
-    return table
 
 class ProblemsList(QWidget):
     def __init__(self, parent=None) -> None:
@@ -36,10 +24,7 @@ class ProblemsList(QWidget):
         self.problems: list[tuple[str, str]] = []
         self.heading = QLabel("")
         self.heading.setObjectName("summaryLabel")
-        self.filter = QLineEdit()
-        self.filter.setAccessibleName("Filter the files that could not be read")
-        self.filter.setPlaceholderText("Filter by name, folder or reason")
-        self.filter.setClearButtonEnabled(True)
+        self.filter = filter_box("Filter by name, folder or reason", "Filter the files that could not be read")
         self.filter.textChanged.connect(self._apply_filter)
         self.table = row_table("problemsTable", COLUMNS)
         self.table.setAccessibleName("Files that could not be read")
@@ -121,10 +106,7 @@ class ProblemsList(QWidget):
             QApplication.clipboard().setText(path)
 
     def _apply_filter(self) -> None:
-        words = self.filter.text().casefold().split()
-        for row in range(self.table.rowCount()):
-            text = " ".join(self.table.item(row, c).text() for c in range(len(COLUMNS))).casefold()
-            self.table.setRowHidden(row, not all(word in text for word in words))
+        filter_rows(self.table, self.filter.text())
         self._update_heading()
         self._selection_changed()
 
