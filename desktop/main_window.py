@@ -73,7 +73,8 @@ class MainWindow(QMainWindow):
                              downloads=self.downloads)
         self.compare = CompareView(library, self.runner, downloads=self.downloads)
         self.folders = FoldersView(library, self.runner, self.add_folder)
-        self.folders.folders_changed.connect(lambda: (self._show_folders_or_welcome(), self.refresh_views()))
+        # _show_folders_or_welcome reads the Folders page again; the other views follow.
+        self.folders.folders_changed.connect(lambda: (self._show_folders_or_welcome(), self.refresh_views(folders=False)))
         self.welcome = WelcomeView()
         self.welcome.add_folder.connect(self.choose_folder)
         self.duplicates.changed_files.connect(lambda: self.request_scan())
@@ -240,12 +241,13 @@ class MainWindow(QMainWindow):
         else:
             show_error(self, "Indexing stopped", exc)
 
-    def refresh_views(self) -> None:
+    def refresh_views(self, folders: bool = True) -> None:
         self.duplicates.refresh()
         self.duplicates.calibration.load()   # new vectors may move where chance similarity ends
         self.photos.refresh()
         self.tags.refresh()
-        self.folders.refresh()
+        if folders:
+            self.folders.refresh()
 
     def missing_model(self, exc: ModelUnavailable) -> None:
         models = {m.name: m for m in self.library.models()}

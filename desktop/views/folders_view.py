@@ -187,8 +187,7 @@ class FoldersView(QWidget):
                           self._changed, on_error=lambda exc: show_error(self, "Reference folders not changed", exc))
 
     def _changed(self, _result) -> None:
-        self.refresh()
-        self.folders_changed.emit()
+        self.folders_changed.emit()   # the window reads this page again, with every other view
 
     def _double_clicked(self, row: int, column: int) -> None:
         if column == COLUMNS.index("Unreadable") and row < len(self.rows) and self.rows[row][0].unreadable:
