@@ -98,10 +98,8 @@ def build_menus(window, pages: list[str]) -> None:
     edit = bar.addMenu("&Edit")
     edit.addAction(window.decisions_action)
     view = bar.addMenu("&View")
-    window.page_actions = []
     for number, page in enumerate(pages, start=1):
-        action = _action(window, page, [f"Ctrl+{number}"], lambda _=False, p=page: show_page(window, pages, p), view)
-        window.page_actions.append(action)
+        _action(window, page, [f"Ctrl+{number}"], lambda _=False, p=page: show_page(window, pages, p), view)
     view.addSeparator()
     view.addAction(window.find_action)
     context = QAction("Open the menu of the focused item", window)
