@@ -71,6 +71,15 @@ def wait_for_scan(qtbot, window, timeout=60000):
     return blocker.args[0]
 
 
+def scanned_review(qtbot, window, folder, timeout=20000):
+    """Adds `folder`, waits for its scan, and returns the duplicates view once its groups show."""
+    window.add_folder(str(folder))
+    wait_for_scan(qtbot, window)
+    view = window.duplicates
+    qtbot.waitUntil(lambda: bool(view.pairs) and bool(view.cards) and window.runner.idle, timeout=timeout)
+    return view
+
+
 class LongGrouping:
     """A grouping job as long as 800 look-alike pictures made one: 4,000 geometric checks of
     5 ms (20 s) unless cancelled; `started` and `ended` tell where it is."""

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSpin
 
 from lookalike.desktop.main_window import PAGES
 
-from .conftest import wait_for_scan
+from .conftest import scanned_review
 
 CONTROLS = (QAbstractButton, QLineEdit, QComboBox, QAbstractItemView, QAbstractSpinBox, QSlider, QTabBar)
 
@@ -69,9 +69,7 @@ def spoken_name(widget) -> str:
 def scanned_window(qtbot, open_window, sample_photos):
     window = open_window("phash")
     window.activateWindow()
-    window.add_folder(str(sample_photos))
-    wait_for_scan(qtbot, window)
-    qtbot.waitUntil(lambda: bool(window.duplicates.strip.findChildren(QAbstractButton)), timeout=20000)
+    scanned_review(qtbot, window, sample_photos)
     return window
 
 

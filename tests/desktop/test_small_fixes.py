@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QLabel
 from lookalike.desktop.app import make_application
 from lookalike.engine import Library
 
-from .conftest import wait_for_scan
+from .conftest import scanned_review, wait_for_scan
 
 
 def test_before_any_scan_duplicates_say_not_scanned_yet_in_app_words_and_scan_now_finds_the_groups(
@@ -332,10 +332,7 @@ def test_beside_the_table_the_cards_stack_and_the_folder_column_gets_the_room(qt
 
     window = open_window("phash")
     window.resize(1400, 900)
-    window.add_folder(str(sample_photos))
-    wait_for_scan(qtbot, window)
-    view = window.duplicates
-    qtbot.waitUntil(lambda: bool(view.pairs) and window.runner.idle, timeout=20000)
+    view = scanned_review(qtbot, window, sample_photos)
     view.tools.show_table(True)
     qtbot.wait(100)
     table = view.tools.table.table
@@ -357,10 +354,7 @@ def test_beside_the_table_the_cards_stack_and_the_folder_column_gets_the_room(qt
 
 def test_compare_from_a_group_shows_each_of_its_photos_once_the_keeper_as_a(qtbot, open_window, sample_photos):
     window = open_window("phash")
-    window.add_folder(str(sample_photos))
-    wait_for_scan(qtbot, window)
-    view = window.duplicates
-    qtbot.waitUntil(lambda: bool(view.pairs) and window.runner.idle, timeout=20000)
+    view = scanned_review(qtbot, window, sample_photos)
     for row, (group, proposal) in enumerate(view.pairs):
         view.groups.setCurrentItem(view.groups.topLevelItem(row))
         # The keeper's card says why it is kept (it did not when the keeper was an equal copy).
@@ -376,10 +370,7 @@ def test_moving_the_threshold_by_keyboard_keeps_the_keyboard_on_the_slider(qtbot
     from PySide6.QtTest import QTest
 
     window = open_window("phash")
-    window.add_folder(str(sample_photos))
-    wait_for_scan(qtbot, window)
-    view = window.duplicates
-    qtbot.waitUntil(lambda: bool(view.cards) and window.runner.idle, timeout=20000)
+    view = scanned_review(qtbot, window, sample_photos)
     window.activateWindow()
     view.slider.setFocus()
     qtbot.waitUntil(view.slider.hasFocus, timeout=5000)
